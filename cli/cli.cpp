@@ -1,0 +1,35 @@
+#include "cli.h"
+
+#include "error.h"
+#include "inspectcommand.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace gkp::cli {
+
+int run(int argc, char **argv)
+{
+    CLI::App app{"gkp: Grouped Kernel Pruning of convolutional networks (TorchScript models)", "gkp"};
+    app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
+    app.require_subcommand(1);
+    addInspectCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    } catch (const Cancelled &) {
+        std::cerr << "gkp: cancelled\n";
+        return 130;
+    } catch (const Error &e) {
+        std::cerr << "gkp: error: " << e.what() << '\n';
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << "gkp: internal error: " << e.what() << '\n';
+        return 2;
+    }
+    return 0;
+}
+
+} // namespace gkp::cli

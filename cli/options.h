@@ -1,0 +1,20 @@
+#pragma once
+
+#include "model.h"
+
+#include <CLI/App.hpp>
+#include <string>
+
+namespace gkp::cli {
+
+// Options every model-reading command shares.
+struct ModelOptions
+{
+    std::string model;
+    std::string input_shape;
+
+    void addTo(CLI::App &command, const std::string &modelHelp = "TorchScript model (.pt)");
+    LoadOptions loadOptions() const;
+};
+
+} // namespace gkp::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace gkp::cli {
+
+// A plain-text table with right-aligned numeric columns, for readable CLI output.
+class Table
+{
+public:
+    explicit Table(std::vector<std::string> headers, std::vector<bool> rightAligned = {});
+    void addRow(std::vector<std::string> cells);
+    void print(std::ostream &out) const;
+
+private:
+    std::vector<std::string> m_headers;
+    std::vector<bool> m_right;
+    std::vector<std::vector<std::string>> m_rows;
+};
+
+std::string humanCount(double value); // 1234567 -> "1.23M"
+
+} // namespace gkp::cli
