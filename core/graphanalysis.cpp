@@ -321,6 +321,12 @@ private:
             Flow f;
             f.raw = raw;
             m_flow[n->output()] = f;
+            m_listItems[n->output()] = {n->inputs().begin(), n->inputs().end()};
+            return;
+        }
+        if (k == "aten::append" && m_listItems.count(n->input(0))) { // scripted DenseNet grows its feature list
+            m_listItems[n->input(0)].push_back(n->input(1));
+            m_flow[n->input(0)].raw = m_flow[n->input(0)].raw || flowOf(n->input(1)).raw;
             return;
         }
         if (keepsChannels(n, k) && n->inputs().size() > 0 && isTensor(n->input(0))) {
@@ -355,11 +361,11 @@ private:
         if (k == "aten::cat" || k == "aten::concat") {
             Flow f;
             f.raw = raw;
-            const Node *list = n->input(0)->node();
+            auto items = m_listItems.find(n->input(0));
             auto dim = constInt(n->input(1));
-            if (list->kind() == c10::prim::ListConstruct && dim && (*dim == 1 || *dim == -3)) {
+            if (items != m_listItems.end() && dim && (*dim == 1 || *dim == -3)) {
                 Join join{Join::Kind::Concat, {}};
-                for (const Value *part : list->inputs()) {
+                for (const Value *part : items->second) {
                     const Flow &pf = flowOf(part);
                     f.raw = f.raw || pf.raw;
                     f.convs.insert(pf.convs.begin(), pf.convs.end());
@@ -368,8 +374,7 @@ private:
                 f.via = InputSource::Concat;
                 joins.push_back(std::move(join));
             } else {
-                for (const Value *part : list->inputs())
-                    f.raw = f.raw || flowOf(part).raw;
+                f.raw = f.raw || flowOf(n->input(0)).raw;
             }
             m_flow[n->output()] = f;
             return;
@@ -385,6 +390,7 @@ private:
 
     const std::unordered_map<const Node *, int> &m_siteOf;
     std::unordered_map<const Value *, Flow> m_flow;
+    std::unordered_map<const Value *, std::vector<const Value *>> m_listItems; // tensor lists as built so far
 };
 
 std::string reasonNotPrunable(const ConvLayer &l, bool weight_is_parameter)

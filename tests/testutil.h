@@ -1,0 +1,32 @@
+#pragma once
+
+// QCOMPARE support for the std and gkp types the tests compare.
+
+#include "inventory.h"
+
+#include <QtTest>
+
+#include <string>
+#include <vector>
+
+namespace QTest {
+
+template <>
+inline char *toString(const std::string &s)
+{
+    return qstrdup(s.c_str());
+}
+
+template <>
+inline char *toString(const std::vector<int64_t> &v)
+{
+    return qstrdup(gkp::formatShape(v).c_str());
+}
+
+template <>
+inline char *toString(const std::vector<int> &v)
+{
+    return qstrdup(gkp::formatShape(gkp::Shape(v.begin(), v.end())).c_str());
+}
+
+} // namespace QTest
