@@ -2,6 +2,8 @@
 
 #include "error.h"
 #include "inspectcommand.h"
+#include "plancommand.h"
+#include "exportcommand.h"
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +17,10 @@ int run(int argc, char **argv)
     app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
     app.require_subcommand(1);
     addInspectCommand(app);
+    addPlanCommand(app);
+    addExportCommand(app);
+    addVerifyCommand(app);
+    addBenchCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

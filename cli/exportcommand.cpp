@@ -1,0 +1,235 @@
+#include "exportcommand.h"
+
+#include "benchmark.h"
+#include "exporter.h"
+#include "options.h"
+#include "planjson.h"
+#include "progressbar.h"
+#include "table.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace gkp::cli {
+
+namespace {
+
+std::string fmt(const char *format, double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+void printVerify(const VerifyResult &v)
+{
+    for (std::size_t k = 0; k < v.outputs.size(); ++k)
+        std::cerr << "output " << k << ": max abs error " << fmt("%.3g", v.outputs[k].max_abs) << ", max relative error "
+                  << fmt("%.3g", v.outputs[k].max_rel) << '\n';
+    std::cerr << (v.passed ? "verified" : "NOT verified") << ": " << v.inputs << " random inputs, max relative error "
+              << fmt("%.3g", v.max_rel) << (v.passed ? " <= " : " > ") << fmt("%g", v.tolerance) << '\n';
+}
+
+} // namespace
+
+void addExportCommand(CLI::App &app)
+{
+    struct Options
+    {
+        ModelOptions model;
+        std::string plan, output, mode = "deploy", form;
+        bool noVerify = false, noTiming = false;
+        int64_t batch = 0;
+    };
+    auto o = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript");
+    o->model.addTo(*cmd);
+    cmd->add_option("--plan", o->plan, "Plan JSON (gkp plan -o)")->required();
+    cmd->add_option("-o,--output", o->output, "Output TorchScript file")->required();
+    cmd->add_option("--mode", o->mode, "deploy (frozen, BatchNorm folded, fastest) or trainable")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"deploy", "trainable"}));
+    cmd->add_option("--form", o->form, "Force one form for every layer: grouped, split, masked-dense")
+        ->check(CLI::IsMember({"grouped", "split", "masked-dense"}));
+    cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: the model's)");
+    cmd->add_flag("--no-timing", o->noTiming, "Deploy: do not time forms; write every layer grouped");
+    cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
+    cmd->callback([o] {
+        const Model model = Model::load(o->model.model, o->model.loadOptions());
+        const Plan plan = loadPlan(o->plan, model);
+        ExportOptions eo;
+        eo.mode = o->mode == "trainable" ? ExportMode::Trainable : ExportMode::Deploy;
+        eo.verify = !o->noVerify;
+        eo.choose_fastest = !o->noTiming;
+        eo.timing_batch = o->batch;
+        if (!o->form.empty())
+            eo.force_form = layerFormFromString(o->form);
+        ExportResult r;
+        {
+            ProgressBar bar("exporting");
+            r = exportModel(model, plan, o->output, eo, bar.callback());
+        }
+        Table t({"layer", "form", "gather", "order", "dense ms", "grouped ms", "split ms"},
+                {false, false, false, false, true, true, true});
+        for (const LayerExport &e : r.layers) {
+            auto ms = [&](const char *k) {
+                auto it = e.timings_ms.find(k);
+                return it == e.timings_ms.end() ? std::string("-") : fmt("%.3f", it->second);
+            };
+            t.addRow({e.name, toString(e.form), e.gather_skipped ? "none" : "index_select",
+                      e.form == LayerForm::MaskedDense ? "-" : (e.permutation_folded ? "folded" : "restored"),
+                      e.dense_ms > 0 ? fmt("%.3f", e.dense_ms) : "-", ms("grouped"), ms("split")});
+        }
+        t.print(std::cerr);
+        if (eo.verify)
+            printVerify(r.verify);
+        std::cerr << "wrote " << r.path << " (" << humanCount(double(r.file_bytes)) << "B, "
+                  << (eo.mode == ExportMode::Deploy ? "deploy" : "trainable") << ")\n";
+    });
+}
+
+void addVerifyCommand(CLI::App &app)
+{
+    struct Options
+    {
+        ModelOptions model;
+        std::string exported;
+        int inputs = 8;
+        double tolerance = 1e-4;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("verify", "Check an exported model against the masked original");
+    o->model.addTo(*cmd, "The original TorchScript model");
+    cmd->add_option("exported", o->exported, "The exported model (carries its plan)")->required();
+    cmd->add_option("--inputs", o->inputs, "Random inputs to compare on")->capture_default_str();
+    cmd->add_option("--tolerance", o->tolerance, "Max relative error")->capture_default_str();
+    cmd->add_flag("--json", o->json, "Print the result as JSON");
+    cmd->callback([o] {
+        const Model original = Model::load(o->model.model, o->model.loadOptions());
+        LoadOptions lo;
+        lo.input_shape = original.inventory().input_shape;
+        const Model exported = Model::load(o->exported, lo);
+        const VerifyResult v = verifyExport(original, exported, o->inputs, o->tolerance);
+        printVerify(v);
+        if (o->json) {
+            nlohmann::json outs = nlohmann::json::array();
+            for (const OutputError &e : v.outputs)
+                outs.push_back({{"max_abs", e.max_abs}, {"max_rel", e.max_rel}});
+            std::cout << nlohmann::json{{"passed", v.passed}, {"inputs", v.inputs}, {"max_abs", v.max_abs},
+                                        {"max_rel", v.max_rel}, {"tolerance", v.tolerance}, {"outputs", outs}}
+                             .dump(2)
+                      << '\n';
+        }
+        if (!v.passed)
+            throw Error("verification failed");
+    });
+}
+
+void addBenchCommand(CLI::App &app)
+{
+    struct Options
+    {
+        std::vector<std::string> models;
+        std::string input_shape, batches = "1,8,32";
+        BenchOptions bench;
+        bool json = false, noFreeze = false, noLayers = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("bench", "Measure latency of one model, or of two side by side");
+    cmd->add_option("models", o->models, "MODEL.pt [OTHER.pt]")->required()->expected(1, 2);
+    cmd->add_option("--input-shape", o->input_shape, "Example input shape N,C,H,W");
+    cmd->add_option("--batch", o->batches, "Batch sizes, comma separated")->capture_default_str();
+    cmd->add_option("--threads", o->bench.threads, "Intra-op threads (default: LibTorch's)");
+    cmd->add_option("--runs", o->bench.runs, "Timed runs per batch size")->capture_default_str();
+    cmd->add_flag("--no-freeze", o->noFreeze, "Time models as they are (default: freeze, folding BatchNorm)");
+    cmd->add_flag("--no-layers", o->noLayers, "Skip the per-layer comparison");
+    cmd->add_flag("--json", o->json, "Print JSON");
+    cmd->callback([o] {
+        o->bench.freeze = !o->noFreeze;
+        o->bench.batches.clear();
+        std::stringstream ss(o->batches);
+        for (std::string b; std::getline(ss, b, ',');)
+            o->bench.batches.push_back(parseShape("1," + b)[1]);
+        LoadOptions lo;
+        if (!o->input_shape.empty())
+            lo.input_shape = parseShape(o->input_shape);
+        std::vector<Model> models;
+        for (const std::string &p : o->models) {
+            models.push_back(Model::load(p, lo));
+            if (!lo.input_shape)
+                lo.input_shape = models.front().inventory().input_shape;
+        }
+        std::vector<const Model *> ptrs;
+        for (const Model &m : models)
+            ptrs.push_back(&m);
+        BenchResult r;
+        {
+            ProgressBar bar("timing");
+            r = benchmarkModels(ptrs, o->bench, bar.callback());
+        }
+        std::vector<std::string> headers{"batch"};
+        for (std::size_t k = 0; k < models.size(); ++k) {
+            headers.push_back(std::string(k ? "B" : "A") + " median ms");
+            headers.push_back(std::string(k ? "B" : "A") + " min ms");
+        }
+        if (models.size() == 2)
+            headers.push_back("speed-up (A/B median)");
+        Table t(headers, std::vector<bool>(headers.size(), true));
+        nlohmann::json rows = nlohmann::json::array();
+        for (std::size_t b = 0; b < r.batches.size(); ++b) {
+            std::vector<std::string> row{std::to_string(r.batches[b])};
+            nlohmann::json jr{{"batch", r.batches[b]}};
+            for (std::size_t k = 0; k < models.size(); ++k) {
+                row.push_back(fmt("%.3f", r.median_ms[k][b]));
+                row.push_back(fmt("%.3f", r.min_ms[k][b]));
+                jr["median_ms"].push_back(r.median_ms[k][b]);
+                jr["min_ms"].push_back(r.min_ms[k][b]);
+            }
+            if (models.size() == 2) {
+                const double s = r.median_ms[0][b] / r.median_ms[1][b];
+                row.push_back(fmt("%.2fx", s));
+                jr["speedup"] = s;
+            }
+            t.addRow(row);
+            rows.push_back(jr);
+        }
+        std::ostream &out = o->json ? std::cerr : std::cout;
+        for (std::size_t k = 0; k < models.size(); ++k)
+            out << (k ? "B: " : "A: ") << models[k].path() << '\n';
+        t.print(out);
+
+        nlohmann::json layers = nlohmann::json::array();
+        if (models.size() == 2 && !o->noLayers) {
+            auto it = models[1].extraFiles().find(extra::Plan);
+            if (it != models[1].extraFiles().end()) {
+                const Plan plan = planFromString(it->second, models[0]);
+                Table lt({"layer", "G", "dense ms", "grouped ms", "split ms", "note"},
+                         {false, true, true, true, true, false});
+                for (const LayerPlan &l : plan.layers) {
+                    LayerExport e;
+                    timeLayerForms(models[0], l, r.batches.back(), 5, e);
+                    const double g = e.timings_ms["grouped"];
+                    const double s = e.timings_ms.count("split") ? e.timings_ms["split"] : 0.0;
+                    const double best = s > 0 ? std::min(g, s) : g;
+                    lt.addRow({l.name, std::to_string(l.groups), fmt("%.3f", e.dense_ms), fmt("%.3f", g),
+                               s > 0 ? fmt("%.3f", s) : "-", best > e.dense_ms ? "grouped form slower than dense" : ""});
+                    layers.push_back({{"name", l.name}, {"groups", l.groups}, {"dense_ms", e.dense_ms},
+                                      {"grouped_ms", g}, {"split_ms", s}, {"slower", best > e.dense_ms}});
+                }
+                out << "\nper pruned layer, batch " << r.batches.back() << " (B's plan on A's weights):\n";
+                lt.print(out);
+            }
+        }
+        if (o->json) {
+            nlohmann::json doc{{"models", r.models}, {"results", rows}, {"layers", layers}};
+            std::cout << doc.dump(2) << '\n';
+        }
+    });
+}
+
+} // namespace gkp::cli

@@ -1,0 +1,165 @@
+#include "plancommand.h"
+
+#include "atomicfile.h"
+#include "options.h"
+#include "planjson.h"
+#include "planner.h"
+#include "progressbar.h"
+#include "table.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace gkp::cli {
+
+namespace {
+
+struct PlanOptions
+{
+    ModelOptions model;
+    PlanSettings settings;
+    std::string groups = "8";
+    std::string lambda = "auto";
+    std::vector<std::string> layers;
+    std::optional<double> target;
+    std::string output;
+    bool json = false;
+    bool quiet = false;
+};
+
+std::string percent(double fraction)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f %%", fraction * 100.0);
+    return buf;
+}
+
+std::string fixed(double v, int digits)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+PlanSettings resolve(PlanOptions &o)
+{
+    PlanSettings s = o.settings;
+    if (o.groups == "auto") {
+        s.groups = 0;
+    } else {
+        try {
+            std::size_t used = 0;
+            s.groups = std::stoi(o.groups, &used);
+            if (used != o.groups.size() || s.groups < 1)
+                throw std::invalid_argument(o.groups);
+        } catch (const std::exception &) {
+            throw Error("--groups '" + o.groups + "': expected a positive integer or auto");
+        }
+    }
+    if (o.lambda != "auto") {
+        try {
+            s.lambda = std::stod(o.lambda);
+        } catch (const std::exception &) {
+            throw Error("--lambda '" + o.lambda + "': expected auto or a number");
+        }
+    }
+    s.target_macs_reduction = o.target;
+    for (const std::string &spec : o.layers) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Error("--layer '" + spec + "': expected NAME=ratio:R,groups:G|auto,off");
+        s.overrides[spec.substr(0, eq)] = parseLayerOverride(spec.substr(eq + 1));
+    }
+    return s;
+}
+
+void printSummary(const Plan &plan, const Model &model, double seconds)
+{
+    Table table({"layer", "G", "m/Cin", "ratio", "cluster", "energy", "MACs", "MACs after", "note"},
+                {false, true, true, true, false, true, true, true, false});
+    for (const LayerPlan &l : plan.layers) {
+        const ConvLayer &conv = model.inventory().layers[std::size_t(l.layer)];
+        table.addRow({l.name, std::to_string(l.groups),
+                      std::to_string(l.kept_per_group) + "/" + std::to_string(conv.in_channels), fixed(l.ratio, 4),
+                      l.cluster, fixed(l.retained_energy, 4), humanCount(double(l.macs_before)),
+                      humanCount(double(l.macs_after)), l.note});
+    }
+    table.print(std::cerr);
+    const PlanTotals &t = plan.totals;
+    std::cerr << "\n"
+              << plan.layers.size() << " layers pruned; conv MACs " << humanCount(double(t.macs_before)) << " -> "
+              << humanCount(double(t.macs_after)) << " (-" << percent(t.macsReduction()) << "); parameters "
+              << humanCount(double(t.params_before)) << " -> " << humanCount(double(t.params_after)) << " (-"
+              << percent(t.paramsReduction()) << "); planned in " << fixed(seconds, 2) << " s\n";
+}
+
+} // namespace
+
+void addPlanCommand(CLI::App &app)
+{
+    auto *cmd = app.add_subcommand("plan", "Cluster filters and select grouped kernels: write a pruning plan (JSON)");
+    auto o = std::make_shared<PlanOptions>();
+    o->model.addTo(*cmd);
+    cmd->add_option("-o,--output", o->output, "Write the plan to this JSON file (atomically)");
+    cmd->add_option("--ratio", o->settings.ratio, "Fraction of grouped kernels pruned in every group")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.999));
+    cmd->add_option("--target-macs-reduction", o->target,
+                    "Find the uniform ratio that removes this fraction of all conv MACs (e.g. 0.43)")
+        ->check(CLI::Range(0.0, 0.999));
+    cmd->add_option("--groups", o->groups, "Group count G per layer, or auto (flexible group count)")
+        ->capture_default_str();
+    cmd->add_option("--cluster", o->settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth, tmi")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth", "tmi"}));
+    cmd->add_option("--select", o->settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
+    cmd->add_option("--lambda", o->lambda, "Greedy selection lambda: auto or a number")->capture_default_str();
+    cmd->add_option("--max-starts", o->settings.max_starts,
+                    "Greedy start channels (0: all when Cin <= 256, else 64 evenly spaced)")
+        ->capture_default_str();
+    cmd->add_option("--layer", o->layers, "Per-layer override NAME=ratio:R,groups:G|auto,off (repeatable)");
+    cmd->add_flag("--include-stem", o->settings.include_stem, "Also prune convolutions that read the network input");
+    cmd->add_option("--seed", o->settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
+    cmd->add_option("--n-init", o->settings.n_init, "k-means restarts")->capture_default_str()->check(CLI::Range(1, 1000));
+    cmd->add_option("--max-groups", o->settings.max_groups, "auto groups: largest G tried")->capture_default_str();
+    cmd->add_option("--epsilon", o->settings.epsilon, "auto groups: energy tolerance")->capture_default_str();
+    cmd->add_option("--snapshots", o->settings.snapshots,
+                    "TMI: training snapshot files or folders of .pt files (same architecture)");
+    cmd->add_flag("--json", o->json, "Print the plan JSON on stdout");
+    cmd->add_flag("-q,--quiet", o->quiet, "No per-layer summary");
+    cmd->callback([o] {
+        const PlanSettings settings = resolve(*o);
+        if (!o->output.empty())
+            checkWritable(o->output);
+        const Model model = Model::load(o->model.model, o->model.loadOptions());
+        std::cerr << "input shape " << formatShape(model.inventory().input_shape) << " ("
+                  << model.inventory().input_shape_source << ")\n";
+        if (settings.cluster == "tmi" && settings.snapshots.empty())
+            std::cerr << "warning: --cluster tmi needs training snapshots (--snapshots); using kmeans\n";
+        Planner planner(model);
+        const auto start = std::chrono::steady_clock::now();
+        Plan plan;
+        {
+            ProgressBar bar("planning");
+            plan = planner.makePlan(settings, bar.callback());
+        }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!o->quiet)
+            printSummary(plan, model, seconds);
+        if (ProgressBar::interrupted())
+            throw Cancelled();
+        if (!o->output.empty()) {
+            savePlan(plan, o->output);
+            std::cerr << "wrote " << o->output << '\n';
+        }
+        if (o->json)
+            std::cout << planToString(plan);
+    });
+}
+
+} // namespace gkp::cli

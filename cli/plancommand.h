@@ -1,0 +1,9 @@
+#pragma once
+
+#include <CLI/App.hpp>
+
+namespace gkp::cli {
+
+void addPlanCommand(CLI::App &app);
+
+} // namespace gkp::cli

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "error.h"
+#include "shape.h"
+
+#include <string>
+#include <vector>
+
+namespace gkp {
+
+class Model;
+
+struct BenchOptions
+{
+    std::vector<int64_t> batches{1, 8, 32};
+    int runs = 20;
+    int warmup = 3;
+    int threads = 0;    // 0: LibTorch's default
+    bool freeze = true; // freeze models that are not frozen yet (BatchNorm folded), like a deploy export
+};
+
+struct BenchResult
+{
+    std::vector<std::string> models;
+    std::vector<int64_t> batches;
+    // [model][batch]
+    std::vector<std::vector<double>> median_ms, min_ms;
+};
+
+// Times whole models on random inputs of their example shape at each batch size. With several
+// models the runs are interleaved (A, B, A, B, ...) so machine noise hits all alike.
+BenchResult benchmarkModels(const std::vector<const Model *> &models, const BenchOptions &options,
+                            const ProgressFn &progress = {});
+
+} // namespace gkp

@@ -1,0 +1,243 @@
+#include "exporter.h"
+
+#include "atomicfile.h"
+#include "exportrewrite.h"
+#include "model.h"
+#include "planjson.h"
+#include "torchmodel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+
+namespace gkp {
+
+std::string toString(LayerForm form)
+{
+    switch (form) {
+    case LayerForm::Grouped: return "grouped";
+    case LayerForm::Split: return "split";
+    case LayerForm::MaskedDense: return "masked-dense";
+    }
+    return "?";
+}
+
+std::optional<LayerForm> layerFormFromString(const std::string &name)
+{
+    for (LayerForm f : {LayerForm::Grouped, LayerForm::Split, LayerForm::MaskedDense})
+        if (toString(f) == name)
+            return f;
+    return std::nullopt;
+}
+
+namespace {
+
+double medianMs(const std::function<void()> &run, int runs)
+{
+    run(); // warm-up: allocations, oneDNN primitive creation
+    std::vector<double> t;
+    for (int i = 0; i < std::max(1, runs); ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        run();
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::nth_element(t.begin(), t.begin() + long(t.size() / 2), t.end());
+    return t[t.size() / 2];
+}
+
+} // namespace
+
+void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int runs, LayerExport &e)
+{
+    torch::NoGradGuard noGrad;
+    const ConvLayer &conv = model.inventory().layers.at(std::size_t(l.layer));
+    e.name = l.name;
+    Shape shape = conv.input_shape;
+    if (shape.size() == 4 && batch > 0)
+        shape[0] = batch;
+    const torch::Tensor x = torch::randn(shape);
+    const torch::Tensor w = model.impl().weights.at(std::size_t(l.layer)).detach().to(torch::kFloat);
+    const std::optional<torch::Tensor> b = model.impl().biases.at(std::size_t(l.layer));
+    const GroupedLayer gl = groupedLayer(l, w, b);
+    const c10::optional<torch::Tensor> bias = b ? c10::optional<torch::Tensor>(*b) : c10::nullopt;
+    const c10::optional<torch::Tensor> gbias = gl.bias ? c10::optional<torch::Tensor>(*gl.bias) : c10::nullopt;
+    auto conv2d = [&](const torch::Tensor &in, const torch::Tensor &weight, const c10::optional<torch::Tensor> &bb,
+                      int64_t groups) {
+        return torch::conv2d(in, weight, bb, conv.stride, conv.padding, conv.dilation, groups);
+    };
+    e.dense_ms = medianMs([&] { conv2d(x, w, bias, 1); }, runs);
+    e.timings_ms["masked-dense"] = e.dense_ms;
+    e.timings_ms["grouped"] = medianMs([&] { conv2d(x.index_select(1, gl.gather), gl.weight, gbias, l.groups); }, runs);
+    if (l.groups > 1) {
+        const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
+        std::vector<torch::Tensor> idx, ws;
+        std::vector<c10::optional<torch::Tensor>> bs;
+        for (int g = 0; g < l.groups; ++g) {
+            idx.push_back(gl.gather.narrow(0, g * m, m));
+            ws.push_back(gl.weight.narrow(0, g * d, d).contiguous());
+            bs.push_back(gl.bias ? c10::optional<torch::Tensor>(gl.bias->narrow(0, g * d, d)) : c10::nullopt);
+        }
+        e.timings_ms["split"] = medianMs(
+            [&] {
+                std::vector<torch::Tensor> parts;
+                for (int g = 0; g < l.groups; ++g)
+                    parts.push_back(conv2d(x.index_select(1, idx[std::size_t(g)]), ws[std::size_t(g)], bs[std::size_t(g)], 1));
+                torch::cat(parts, 1);
+            },
+            runs);
+    }
+}
+
+namespace {
+
+LayerForm fastestForm(const LayerExport &e)
+{
+    // A pruned form must beat the dense conv it replaces (2 % margin for noise); else keep it dense.
+    LayerForm best = LayerForm::MaskedDense;
+    double bestMs = e.dense_ms * 0.98;
+    for (const auto &[name, ms] : e.timings_ms)
+        if (name != "masked-dense" && ms < bestMs) {
+            bestMs = ms;
+            best = *layerFormFromString(name);
+        }
+    return best;
+}
+
+std::vector<torch::Tensor> outputTensors(const c10::IValue &v)
+{
+    std::vector<torch::Tensor> out;
+    if (v.isTensor()) {
+        out.push_back(v.toTensor());
+    } else if (v.isTuple()) {
+        for (const auto &e : v.toTupleRef().elements())
+            for (auto &t : outputTensors(e))
+                out.push_back(t);
+    } else if (v.isList()) {
+        for (const auto &e : v.toListRef())
+            for (auto &t : outputTensors(e))
+                out.push_back(t);
+    } else if (v.isGenericDict()) {
+        for (const auto &kv : v.toGenericDict())
+            for (auto &t : outputTensors(kv.value()))
+                out.push_back(t);
+    }
+    return out;
+}
+
+VerifyResult compareModules(torch::jit::Module &reference, torch::jit::Module &candidate, const Shape &inputShape,
+                            int inputs, double tolerance)
+{
+    torch::NoGradGuard noGrad;
+    reference.eval();
+    candidate.eval();
+    VerifyResult r;
+    r.tolerance = tolerance;
+    at::Generator gen = at::detail::createCPUGenerator(1234);
+    for (int i = 0; i < inputs; ++i) {
+        const torch::Tensor x = torch::randn(inputShape, gen);
+        const auto a = outputTensors(reference.forward({x}));
+        const auto b = outputTensors(candidate.forward({x}));
+        if (a.size() != b.size())
+            throw Error("verification failed: the models return different numbers of tensors");
+        r.outputs.resize(a.size());
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            if (a[k].sizes() != b[k].sizes())
+                throw Error("verification failed: output " + std::to_string(k) + " has shape " +
+                            c10::str(b[k].sizes()) + ", expected " + c10::str(a[k].sizes()));
+            const torch::Tensor fa = a[k].to(torch::kDouble), fb = b[k].to(torch::kDouble);
+            const double absErr = (fa - fb).abs().max().item<double>();
+            const double scale = std::max(fa.abs().max().item<double>(), 1e-12);
+            r.outputs[k].max_abs = std::max(r.outputs[k].max_abs, absErr);
+            r.outputs[k].max_rel = std::max(r.outputs[k].max_rel, absErr / scale);
+            r.max_abs = std::max(r.max_abs, absErr);
+            r.max_rel = std::max(r.max_rel, absErr / scale);
+        }
+        ++r.inputs;
+    }
+    r.passed = r.max_rel <= tolerance;
+    return r;
+}
+
+} // namespace
+
+VerifyResult verifyExport(const Model &original, const Model &exported, int inputs, double tolerance)
+{
+    auto it = exported.extraFiles().find(extra::Plan);
+    if (it == exported.extraFiles().end())
+        throw Error("'" + exported.path() + "' carries no GKP plan: it was not exported by gkp");
+    const Plan plan = planFromString(it->second, original);
+    torch::jit::Module masked = buildMaskedModule(original, plan);
+    torch::jit::Module candidate = exported.impl().module;
+    return compareModules(masked, candidate, original.inventory().input_shape, inputs, tolerance);
+}
+
+ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
+                         const ProgressFn &progress)
+{
+    checkWritable(path);
+    ExportResult result;
+    result.path = path;
+    result.mode = options.mode;
+    const int total = int(plan.layers.size()) + 2;
+    auto report = [&](int done) {
+        if (progress && !progress(done, total))
+            throw Cancelled();
+    };
+
+    std::map<std::string, LayerForm> forms;
+    std::map<std::string, LayerExport> timings;
+    const int64_t batch = options.timing_batch > 0 ? options.timing_batch : model.inventory().input_shape.at(0);
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        const LayerPlan &l = plan.layers[i];
+        if (options.force_form) {
+            forms[l.name] = *options.force_form;
+        } else if (options.mode == ExportMode::Deploy && options.choose_fastest) {
+            LayerExport e;
+            timeLayerForms(model, l, batch, options.timing_runs, e);
+            forms[l.name] = fastestForm(e);
+            timings[l.name] = e;
+        }
+        report(int(i));
+    }
+
+    torch::jit::Module pruned = buildPrunedModule(model, plan, options.mode, forms, result.layers);
+    for (LayerExport &e : result.layers)
+        if (auto it = timings.find(e.name); it != timings.end()) {
+            e.timings_ms = it->second.timings_ms;
+            e.dense_ms = it->second.dense_ms;
+        }
+    report(total - 2);
+
+    const std::string tmp = temporaryPathFor(path);
+    try {
+        torch::jit::ExtraFilesMap extraFiles{{extra::Plan, planToString(plan)},
+                                             {extra::Version, std::string("gkp ") + GKP_VERSION},
+                                             {extra::InputShape, formatShape(model.inventory().input_shape)}};
+        pruned.save(tmp, extraFiles);
+        if (options.verify) {
+            // Verify what is on disk, loaded back, against the masked model.
+            LoadOptions lo;
+            lo.input_shape = model.inventory().input_shape;
+            const Model written = Model::load(tmp, lo);
+            result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
+            if (!result.verify.passed)
+                throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
+                            " > " + std::to_string(options.tolerance) + "; no file written");
+        }
+        report(total - 1);
+        commitTemporary(tmp, path);
+    } catch (const c10::Error &e) {
+        removeTemporary(tmp);
+        throw Error("cannot write '" + path + "': " + briefError(e));
+    } catch (...) {
+        removeTemporary(tmp);
+        throw;
+    }
+    std::error_code ec;
+    result.file_bytes = int64_t(std::filesystem::file_size(path, ec));
+    report(total);
+    return result;
+}
+
+} // namespace gkp

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "error.h"
+#include "plan.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gkp {
+
+class Model;
+
+enum class ExportMode { Deploy, Trainable };
+
+// How one pruned convolution is written. All compute the masked layer exactly.
+enum class LayerForm {
+    Grouped,     // gather G*m channels, conv2d(groups = G)
+    Split,       // G dense convs over their own gathered channels, concatenated (deploy only)
+    MaskedDense, // the original dense conv with pruned kernels zeroed: never slower, not smaller
+};
+std::string toString(LayerForm form);
+std::optional<LayerForm> layerFormFromString(const std::string &name);
+
+struct ExportOptions
+{
+    ExportMode mode = ExportMode::Deploy;
+    // Deploy: time every form of every pruned layer on this machine and keep the fastest.
+    bool choose_fastest = true;
+    std::optional<LayerForm> force_form; // instead of timing (tests, benchmarks)
+    int64_t timing_batch = 0;            // 0: the batch of the model's example input
+    int timing_runs = 7;
+    bool verify = true;
+    int verify_inputs = 4;
+    double tolerance = 1e-4; // max relative error
+};
+
+struct LayerExport
+{
+    std::string name;
+    LayerForm form = LayerForm::Grouped;
+    bool gather_skipped = false;     // the gather was the identity
+    bool permutation_folded = false; // output order restored by permuting consumers, not by a copy
+    std::map<std::string, double> timings_ms; // form -> median time of that layer alone
+    double dense_ms = 0.0;                    // the original dense conv, same input
+};
+
+struct OutputError
+{
+    double max_abs = 0.0;
+    double max_rel = 0.0; // max |a-b| / max |a|
+};
+
+struct VerifyResult
+{
+    bool passed = false;
+    int inputs = 0;
+    std::vector<OutputError> outputs; // per model output tensor (worst over inputs)
+    double max_abs = 0.0, max_rel = 0.0;
+    double tolerance = 1e-4;
+};
+
+struct ExportResult
+{
+    std::string path;
+    ExportMode mode = ExportMode::Deploy;
+    std::vector<LayerExport> layers;
+    VerifyResult verify;
+    int64_t file_bytes = 0;
+};
+
+// Writes the pruned model as TorchScript (atomically), with the plan and the tool version in the
+// archive's extra files. With options.verify, the file is kept only when it matches the masked
+// model within the tolerance (otherwise gkp::Error, and no file).
+ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
+                         const ProgressFn &progress = {});
+
+// Times one pruned layer's forms (and the dense conv it replaces) on this machine, on the layer's
+// input shape with the given batch (0: the model's example batch). Fills timings_ms and dense_ms.
+void timeLayerForms(const Model &model, const LayerPlan &layer, int64_t batch, int runs, LayerExport &result);
+
+// Loads `exported` and compares it with the masked model rebuilt from `original` and the plan
+// stored inside `exported` on `inputs` random inputs.
+VerifyResult verifyExport(const Model &original, const Model &exported, int inputs = 4, double tolerance = 1e-4);
+
+} // namespace gkp

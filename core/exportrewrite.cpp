@@ -1,0 +1,417 @@
+#include "exportrewrite.h"
+
+#include "graphanalysis.h"
+#include "model.h"
+#include "torchmodel.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/graph_rewrite_helper.h>
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <numeric>
+#include <set>
+#include <unordered_set>
+
+namespace gkp {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+namespace {
+
+torch::Tensor indexTensor(const std::vector<int64_t> &v)
+{
+    return torch::tensor(v, torch::kLong);
+}
+
+bool isIdentity(const std::vector<int64_t> &v, int64_t n)
+{
+    if (int64_t(v.size()) != n)
+        return false;
+    for (int64_t i = 0; i < n; ++i)
+        if (v[std::size_t(i)] != i)
+            return false;
+    return true;
+}
+
+// Module object at an attribute path (e.g. {"layer1", "0", "conv1"}).
+torch::jit::Module moduleAt(const torch::jit::Module &root, const std::vector<std::string> &path)
+{
+    torch::jit::Module m = root;
+    for (const std::string &p : path)
+        m = m.attr(p).toModule();
+    return m;
+}
+
+void setTensorAttr(torch::jit::Module &m, const std::string &name, torch::Tensor t)
+{
+    // Same attribute, new per-instance value: safe even when several instances share one JIT type.
+    // Parameters stay trainable (the trainable export is fine-tuned from here).
+    const c10::IValue old = m.attr(name);
+    if (old.isTensor() && old.toTensor().requires_grad())
+        t = t.detach().set_requires_grad(true);
+    m._ivalue()->setAttr(name, t);
+}
+
+std::optional<torch::Tensor> optionalTensorAttr(const torch::jit::Module &m, const std::string &name)
+{
+    if (!m.hasattr(name))
+        return std::nullopt;
+    const c10::IValue v = m.attr(name);
+    return v.isTensor() ? std::optional<torch::Tensor>(v.toTensor()) : std::nullopt;
+}
+
+void collectConvs(torch::jit::Block *block, std::vector<Node *> &out)
+{
+    for (Node *n : block->nodes()) {
+        if (isConvolution(n))
+            out.push_back(n);
+        for (torch::jit::Block *b : n->blocks())
+            collectConvs(b, out);
+    }
+}
+
+bool isParamFreeChannelwise(const Node *n)
+{
+    static const std::unordered_set<std::string> ops = {
+        "aten::relu", "aten::relu_", "aten::relu6", "aten::relu6_", "aten::hardtanh", "aten::hardtanh_",
+        "aten::sigmoid", "aten::silu", "aten::silu_", "aten::gelu", "aten::hardswish", "aten::hardswish_",
+        "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::dropout", "aten::feature_dropout",
+        "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d", "aten::contiguous", "aten::clone"};
+    return ops.count(n->kind().toQualString()) > 0;
+}
+
+// One rewriting session over a deep clone of the model with an inlined forward graph.
+class Rewriter
+{
+public:
+    Rewriter(const Model &model, ExportMode mode) : m_model(model), m_mode(mode)
+    {
+        m_module = model.impl().module.clone();
+        m_module.eval();
+        m_graph = m_module.get_method("forward").graph();
+        torch::jit::Inline(*m_graph);
+        torch::jit::graph_rewrite_helper::replaceConvolutionWithAtenConv(m_graph);
+        m_self = m_graph->inputs()[0];
+        std::vector<Node *> convs;
+        collectConvs(m_graph->block(), convs);
+        for (Node *n : convs) {
+            const auto path = attributePath(n->input(1), m_self);
+            if (path.empty())
+                continue;
+            const std::string name = [&] {
+                std::string s;
+                for (std::size_t i = 0; i + 1 < path.size(); ++i)
+                    s += (i ? "." : "") + path[i];
+                return s;
+            }();
+            if (m_convs.count(name))
+                m_shared.insert(name); // called twice: never fold a permutation into it
+            m_convs[name] = n;
+            m_paths[name] = std::vector<std::string>(path.begin(), path.end() - 1);
+        }
+    }
+
+    torch::jit::Module &module() { return m_module; }
+
+    void applyMasks(const Plan &plan)
+    {
+        for (const LayerPlan &l : plan.layers) {
+            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            setTensorAttr(conv, "weight", maskedWeight(l, conv.attr("weight").toTensor()));
+        }
+    }
+
+    void rewrite(const Plan &plan, const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report)
+    {
+        for (const LayerPlan &l : plan.layers) {
+            LayerExport e;
+            e.name = l.name;
+            auto it = forms.find(l.name);
+            e.form = it == forms.end() ? LayerForm::Grouped : it->second;
+            if (m_mode == ExportMode::Trainable && e.form == LayerForm::Split)
+                e.form = LayerForm::Grouped; // one parameter per layer keeps training simple
+            rewriteLayer(l, e);
+            report.push_back(e);
+        }
+        torch::jit::EliminateDeadCode(m_graph);
+    }
+
+private:
+    const std::vector<std::string> &pathOf(const std::string &name) const
+    {
+        auto it = m_paths.find(name);
+        if (it == m_paths.end())
+            throw Error("cannot export: no convolution '" + name + "' with a parameter weight in the model graph");
+        return it->second;
+    }
+
+    // Position of each original input channel in the tensor this conv receives.
+    std::vector<int64_t> inputPositions(const std::string &name, int64_t cin) const
+    {
+        std::vector<int64_t> pos(static_cast<std::size_t>(cin));
+        std::iota(pos.begin(), pos.end(), 0);
+        if (auto it = m_inputOrder.find(name); it != m_inputOrder.end())
+            for (std::size_t j = 0; j < it->second.size(); ++j)
+                pos[std::size_t(it->second[j])] = int64_t(j);
+        return pos;
+    }
+
+    void rewriteLayer(const LayerPlan &l, LayerExport &e)
+    {
+        Node *conv = m_convs.at(l.name);
+        if (conv->kind() != c10::aten::conv2d)
+            throw Error("cannot export '" + l.name + "': unsupported convolution op " +
+                        std::string(conv->kind().toQualString()));
+        torch::jit::Module convModule = moduleAt(m_module, pathOf(l.name));
+        const torch::Tensor w = convModule.attr("weight").toTensor().detach();
+        const std::optional<torch::Tensor> b = optionalTensorAttr(convModule, "bias");
+        const int64_t cin = w.size(1);
+        const std::vector<int64_t> pos = inputPositions(l.name, cin);
+        // input order of this conv, as original channel ids per position
+        std::vector<int64_t> order(static_cast<std::size_t>(cin));
+        for (int64_t c = 0; c < cin; ++c)
+            order[std::size_t(pos[std::size_t(c)])] = c;
+
+        if (e.form == LayerForm::MaskedDense) {
+            torch::Tensor wm = maskedWeight(l, w).index_select(1, indexTensor(order));
+            setTensorAttr(convModule, "weight", wm);
+            e.gather_skipped = true;
+            return;
+        }
+
+        const GroupedLayer gl = groupedLayer(l, w, b);
+        std::vector<int64_t> gather(static_cast<std::size_t>(gl.gather.numel()));
+        for (std::size_t i = 0; i < gather.size(); ++i)
+            gather[i] = pos[std::size_t(gl.gather[int64_t(i)].item<int64_t>())];
+
+        torch::jit::WithInsertPoint guard(conv);
+        Value *out = nullptr;
+        if (e.form == LayerForm::Grouped) {
+            setTensorAttr(convModule, "weight", gl.weight);
+            if (b)
+                setTensorAttr(convModule, "bias", *gl.bias);
+            if (isIdentity(gather, cin)) {
+                e.gather_skipped = true;
+            } else {
+                Value *idx = m_graph->insertConstant(indexTensor(gather));
+                Value *gx = m_graph->insert(c10::aten::index_select, {conv->input(0), int64_t(1), idx});
+                conv->replaceInput(0, gx);
+            }
+            conv->replaceInput(6, m_graph->insertConstant(int64_t(l.groups)));
+            out = conv->output();
+        } else { // Split: G dense convs on their own channels, concatenated (deploy: constants)
+            const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
+            std::vector<Value *> parts;
+            for (int g = 0; g < l.groups; ++g) {
+                const std::vector<int64_t> idx(gather.begin() + g * m, gather.begin() + (g + 1) * m);
+                Value *gx = m_graph->insert(c10::aten::index_select,
+                                            {conv->input(0), int64_t(1), m_graph->insertConstant(indexTensor(idx))});
+                Value *wg = m_graph->insertConstant(gl.weight.narrow(0, g * d, d).contiguous());
+                Value *bg = b ? m_graph->insertConstant(gl.bias->narrow(0, g * d, d).contiguous())
+                              : m_graph->insertConstant(c10::IValue());
+                parts.push_back(m_graph->insert(c10::aten::conv2d, {gx, wg, bg, conv->input(3), conv->input(4),
+                                                                     conv->input(5), int64_t(1)}));
+            }
+            Value *list = m_graph->insertNode(m_graph->createList(parts[0]->type(), parts))->output();
+            out = m_graph->insert(c10::aten::cat, {list, int64_t(1)});
+            conv->output()->replaceAllUsesWith(out);
+            conv->destroy();
+        }
+        std::vector<int64_t> perm(static_cast<std::size_t>(gl.permutation.numel()));
+        for (std::size_t i = 0; i < perm.size(); ++i)
+            perm[i] = gl.permutation[int64_t(i)].item<int64_t>();
+        e.permutation_folded = restoreOrder(out, perm);
+    }
+
+    // `v` holds the conv's output channels in order `perm` (position r = original channel perm[r]).
+    // Push that order through parameter-free channel-wise ops and BatchNorm (permuting its
+    // per-channel tensors); where every remaining consumer is a dense conv, fold the order into
+    // them. Otherwise restore the original order with one index_select. Returns true if folded.
+    bool restoreOrder(Value *v, const std::vector<int64_t> &perm)
+    {
+        const torch::Tensor permT = indexTensor(perm);
+        while (v->uses().size() == 1) {
+            Node *user = v->uses()[0].user;
+            if (user->owningBlock() != v->node()->owningBlock() || user->input(0) != v)
+                break;
+            if (isParamFreeChannelwise(user)) {
+                v = user->output(0);
+                continue;
+            }
+            if (user->kind() == c10::aten::batch_norm && permuteBatchNorm(user, permT)) {
+                v = user->output();
+                continue;
+            }
+            break;
+        }
+        bool foldable = !v->uses().empty();
+        for (const torch::jit::Use &u : v->uses()) {
+            Node *c = u.user;
+            const std::string name = convName(c);
+            foldable = foldable && c->kind() == c10::aten::conv2d && u.offset == 0 && !name.empty() &&
+                       !m_shared.count(name) && !m_inputOrder.count(name) && isDenseConv(c) &&
+                       c->owningBlock() == v->node()->owningBlock();
+        }
+        if (foldable) {
+            for (const torch::jit::Use &u : v->uses()) {
+                const std::string name = convName(u.user);
+                m_inputOrder[name] = perm;
+                if (!m_pruned.count(name)) { // never rewritten: permute its weight columns now
+                    torch::jit::Module cm = moduleAt(m_module, m_paths.at(name));
+                    setTensorAttr(cm, "weight", cm.attr("weight").toTensor().detach().index_select(1, permT));
+                }
+            }
+            return true;
+        }
+        std::vector<int64_t> inverse(perm.size());
+        for (std::size_t r = 0; r < perm.size(); ++r)
+            inverse[std::size_t(perm[r])] = int64_t(r);
+        if (isIdentity(inverse, int64_t(inverse.size())))
+            return true;
+        torch::jit::WithInsertPoint guard(v->node()->next());
+        Value *restored = m_graph->insert(c10::aten::index_select,
+                                          {v, int64_t(1), m_graph->insertConstant(indexTensor(inverse))});
+        v->replaceAllUsesAfterNodeWith(restored->node(), restored);
+        return false;
+    }
+
+    std::string convName(const Node *n) const
+    {
+        if (n->kind() != c10::aten::conv2d)
+            return {};
+        for (const auto &[name, node] : m_convs)
+            if (node == n)
+                return name;
+        return {};
+    }
+
+    bool isDenseConv(const Node *n) const
+    {
+        auto groups = torch::jit::toIValue(n->input(6));
+        return groups && groups->isInt() && groups->toInt() == 1;
+    }
+
+    bool permuteBatchNorm(Node *bn, const torch::Tensor &perm)
+    {
+        // inputs: input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn
+        std::vector<std::vector<std::string>> paths;
+        for (int i = 1; i <= 4; ++i) {
+            const Value *v = bn->input(std::size_t(i));
+            if (v->type()->kind() == c10::TypeKind::NoneType) {
+                paths.emplace_back();
+                continue;
+            }
+            auto p = attributePath(v, m_self);
+            if (p.empty())
+                return false;
+            paths.push_back(p);
+        }
+        // The module must feed no other batch_norm: its tensors are about to change order.
+        std::string key;
+        for (const auto &p : paths)
+            if (!p.empty())
+                key = std::accumulate(p.begin(), p.end() - 1, std::string(), [](std::string a, const std::string &b) {
+                    return a + "." + b;
+                });
+        if (key.empty() || !m_permutedBatchNorms.insert(key).second)
+            return false;
+        for (const auto &p : paths) {
+            if (p.empty())
+                continue;
+            torch::jit::Module owner = moduleAt(m_module, std::vector<std::string>(p.begin(), p.end() - 1));
+            const c10::IValue t = owner.attr(p.back());
+            if (!t.isTensor())
+                continue;
+            setTensorAttr(owner, p.back(), t.toTensor().detach().index_select(0, perm));
+        }
+        return true;
+    }
+
+public:
+    void markPruned(const Plan &plan)
+    {
+        for (const LayerPlan &l : plan.layers)
+            m_pruned.insert(l.name);
+    }
+
+private:
+    const Model &m_model;
+    ExportMode m_mode;
+    torch::jit::Module m_module;
+    std::shared_ptr<torch::jit::Graph> m_graph;
+    Value *m_self = nullptr;
+    std::map<std::string, Node *> m_convs;
+    std::map<std::string, std::vector<std::string>> m_paths;
+    std::set<std::string> m_shared, m_pruned, m_permutedBatchNorms;
+    std::map<std::string, std::vector<int64_t>> m_inputOrder; // conv -> original channel per input position
+};
+
+} // namespace
+
+torch::Tensor maskedWeight(const LayerPlan &layer, const torch::Tensor &weight)
+{
+    const int64_t cout = weight.size(0), cin = weight.size(1);
+    const std::vector<uint8_t> mask = kernelMask(layer, cin);
+    torch::Tensor m = torch::from_blob(const_cast<uint8_t *>(mask.data()), {cout, cin, 1, 1}, torch::kUInt8)
+                          .to(weight.scalar_type());
+    return (weight.detach() * m).contiguous();
+}
+
+GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, const std::optional<torch::Tensor> &bias)
+{
+    const int64_t cout = weight.size(0);
+    std::vector<int64_t> perm(static_cast<std::size_t>(cout));
+    std::iota(perm.begin(), perm.end(), 0);
+    std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
+        return layer.assignment[std::size_t(a)] < layer.assignment[std::size_t(b)];
+    });
+    std::vector<int64_t> inverse(perm.size()), gather;
+    for (std::size_t r = 0; r < perm.size(); ++r)
+        inverse[std::size_t(perm[r])] = int64_t(r);
+    for (const auto &k : layer.kept)
+        gather.insert(gather.end(), k.begin(), k.end());
+
+    GroupedLayer gl;
+    gl.permutation = indexTensor(perm);
+    gl.inverse = indexTensor(inverse);
+    gl.gather = indexTensor(gather);
+    const int64_t d = cout / layer.groups;
+    std::vector<torch::Tensor> rows;
+    const torch::Tensor wp = weight.detach().index_select(0, gl.permutation);
+    for (int g = 0; g < layer.groups; ++g)
+        rows.push_back(wp.narrow(0, g * d, d).index_select(1, indexTensor({layer.kept[std::size_t(g)].begin(),
+                                                                             layer.kept[std::size_t(g)].end()})));
+    gl.weight = torch::cat(rows, 0).contiguous();
+    if (bias)
+        gl.bias = bias->detach().index_select(0, gl.permutation).contiguous();
+    return gl;
+}
+
+torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan)
+{
+    Rewriter r(model, ExportMode::Trainable);
+    r.applyMasks(plan);
+    return r.module();
+}
+
+torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
+                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report)
+{
+    Rewriter r(model, mode);
+    r.markPruned(plan);
+    r.rewrite(plan, forms, report);
+    if (mode == ExportMode::Trainable)
+        return r.module();
+    return torch::jit::freeze(r.module());
+}
+
+torch::jit::Module buildFrozenOriginal(const Model &model)
+{
+    Rewriter r(model, ExportMode::Deploy);
+    return torch::jit::freeze(r.module());
+}
+
+} // namespace gkp

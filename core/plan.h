@@ -1,0 +1,95 @@
+#pragma once
+
+#include "shape.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gkp {
+
+class Model;
+
+// Per-layer override from the command line / GUI: "ratio:R,groups:G|auto,off".
+struct LayerOverride
+{
+    std::optional<double> ratio;
+    std::optional<int> groups; // 0 means "auto"
+    bool off = false;          // exclude this layer
+    bool include = false;      // include a layer excluded by default (the stem)
+};
+LayerOverride parseLayerOverride(const std::string &text); // throws gkp::Error
+
+// What the user asked for. Everything a plan was made with, so it can be reproduced.
+struct PlanSettings
+{
+    std::string cluster = "kmeans"; // kmeans | kpca | spectral | smooth | tmi
+    std::string select = "greedy";  // greedy | l2 | gm | l2gm
+    int groups = 8;                 // 0 = auto (flexible group count)
+    double ratio = 0.4375;          // fraction of grouped kernels pruned per group
+    std::optional<double> target_macs_reduction; // fraction of total conv MACs to remove; overrides ratio
+    std::optional<double> lambda;                // greedy lambda; nullopt = auto
+    int max_starts = 0;                          // greedy starts; 0 = default rule
+    bool include_stem = false;
+    uint64_t seed = 0;
+    int n_init = 10;
+    int max_groups = 32;     // auto: largest G tried
+    double epsilon = 0.005;  // auto: energy tolerance
+    bool latency_aware = false;
+    std::vector<std::string> snapshots; // TMI: snapshot files
+    std::map<std::string, LayerOverride> overrides;
+};
+
+struct LayerPlan
+{
+    std::string name;
+    int layer = -1; // index in the model inventory
+    int groups = 1;
+    int requested_groups = 1; // what was asked (0 = auto); differs from groups when infeasible
+    int kept_per_group = 0;
+    double ratio = 0.0;
+    std::string cluster; // method actually used for this layer
+    std::string select;
+    std::vector<int> assignment;         // group id per filter, length Cout
+    std::vector<std::vector<int>> kept;  // per group: sorted kept input channels
+    double retained_energy = 1.0;
+    int64_t macs_before = 0, macs_after = 0;
+    int64_t params_before = 0, params_after = 0;
+    int64_t gather_width = 0; // G * m channels gathered
+    std::string note;         // e.g. "G = 8 does not divide 20: used 5"
+};
+
+struct PlanTotals
+{
+    int64_t macs_before = 0, macs_after = 0;     // every conv of the model
+    int64_t params_before = 0, params_after = 0; // every parameter of the model
+    double macsReduction() const { return macs_before ? 1.0 - double(macs_after) / double(macs_before) : 0.0; }
+    double paramsReduction() const
+    {
+        return params_before ? 1.0 - double(params_after) / double(params_before) : 0.0;
+    }
+};
+
+struct Plan
+{
+    static constexpr int FormatVersion = 1;
+    std::string tool_version;
+    std::string model_file;
+    Shape input_shape;
+    PlanSettings settings;
+    std::vector<LayerPlan> layers; // pruned layers only, in execution order
+    PlanTotals totals;
+
+    const LayerPlan *find(const std::string &name) const;
+};
+
+// The mask view of a layer plan: mask[o * Cin + c] = 1 iff c is kept by o's group.
+std::vector<uint8_t> kernelMask(const LayerPlan &layer, int64_t inChannels);
+
+// Recomputes MACs/params of a layer plan and the totals from the model inventory.
+void updateCosts(LayerPlan &layer, const Model &model);
+void updateTotals(Plan &plan, const Model &model);
+
+} // namespace gkp

@@ -1,0 +1,380 @@
+#include "planner.h"
+
+#include "clustering.h"
+#include "kernelselection.h"
+#include "model.h"
+#include "snapshots.h"
+#include "torchmodel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+namespace gkp {
+
+namespace {
+
+uint64_t mixSeed(uint64_t seed, uint64_t layer)
+{
+    // splitmix64 of (seed, layer): per-layer seeds independent of the order layers run in.
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (layer + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+using Assignment = std::vector<int>;
+
+} // namespace
+
+struct Planner::Impl
+{
+    const Model &model;
+    std::mutex mutex;
+    std::map<int, torch::Tensor> weights;        // float32 contiguous copies
+    std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
+    // (layer, G, method, seed, n_init) -> assignment
+    std::map<std::tuple<int, int, std::string, uint64_t, int>, std::shared_ptr<const Assignment>> clusters;
+    // (layer, snapshot set) -> TMI choice of method per G
+    std::map<std::tuple<int, int>, std::string> tmiChoice;
+    std::shared_ptr<const SnapshotSet> snapshots;
+
+    explicit Impl(const Model &m) : model(m) {}
+
+    torch::Tensor weight(int layer)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = weights.find(layer);
+        if (it != weights.end())
+            return it->second;
+        const torch::Tensor &w = model.impl().weights.at(static_cast<std::size_t>(layer));
+        torch::Tensor copy = w.detach().to(torch::kFloat).contiguous();
+        weights[layer] = copy;
+        return copy;
+    }
+
+    const std::vector<double> &kernelEnergy(int layer)
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = energies.find(layer); it != energies.end())
+                return it->second;
+        }
+        torch::Tensor w = weight(layer);
+        torch::Tensor e = w.to(torch::kDouble).pow(2).flatten(2).sum(2).contiguous(); // Cout x Cin
+        std::vector<double> v(e.data_ptr<double>(), e.data_ptr<double>() + e.numel());
+        std::lock_guard<std::mutex> lock(mutex);
+        return energies.emplace(layer, std::move(v)).first->second;
+    }
+
+    std::shared_ptr<const Assignment> cluster(int layer, int groups, const std::string &method,
+                                              const PlanSettings &s)
+    {
+        const uint64_t seed = mixSeed(s.seed, uint64_t(layer));
+        const auto key = std::make_tuple(layer, groups, method, seed, s.n_init);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = clusters.find(key); it != clusters.end())
+                return it->second;
+        }
+        ClusterOptions opts;
+        opts.seed = seed;
+        opts.n_init = s.n_init;
+        Assignment a;
+        const int64_t cout = weight(layer).size(0);
+        if (groups == 1)
+            a.assign(static_cast<std::size_t>(cout), 0);
+        else
+            a = clusterFilters(weight(layer), groups, *clusterMethodFromString(method), opts);
+        auto shared = std::make_shared<const Assignment>(std::move(a));
+        std::lock_guard<std::mutex> lock(mutex);
+        return clusters.emplace(key, shared).first->second;
+    }
+
+    // The clustering method for this layer: the user's, or TMI's per-layer choice.
+    std::string methodFor(int layer, int groups, const PlanSettings &s)
+    {
+        if (s.cluster != "tmi")
+            return s.cluster;
+        if (!snapshots) // spec: without snapshots TMI says so (the CLI warns) and falls back to kmeans
+            return "kmeans";
+        const auto key = std::make_tuple(layer, groups);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = tmiChoice.find(key); it != tmiChoice.end())
+                return it->second;
+        }
+        std::string method = "kmeans";
+        if (groups > 1) {
+            ClusterOptions opts;
+            opts.seed = mixSeed(s.seed, uint64_t(layer));
+            opts.n_init = s.n_init;
+            const std::string &name = model.inventory().layers.at(std::size_t(layer)).name;
+            method = toString(chooseByTmi(weight(layer), snapshots->weightsOf(name), groups, opts).method);
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        tmiChoice[key] = method;
+        return method;
+    }
+
+    LayerPlan planWithGroups(int layer, double ratio, int groups, int requested, const PlanSettings &s)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        LayerPlan lp;
+        lp.name = conv.name;
+        lp.layer = layer;
+        lp.groups = groups;
+        lp.requested_groups = requested;
+        lp.ratio = ratio;
+        lp.kept_per_group = keptPerGroup(conv.in_channels, ratio);
+        lp.cluster = groups == 1 ? std::string("kmeans") : methodFor(layer, groups, s);
+        lp.select = s.select;
+        lp.assignment = *cluster(layer, groups, lp.cluster, s);
+        SelectOptions so;
+        so.lambda = s.lambda;
+        so.max_starts = s.max_starts;
+        if (lp.kept_per_group == conv.in_channels) { // nothing to prune: keep every channel
+            std::vector<int> all(static_cast<std::size_t>(conv.in_channels));
+            for (std::size_t c = 0; c < all.size(); ++c)
+                all[c] = int(c);
+            lp.kept.assign(std::size_t(groups), all);
+        } else {
+            lp.kept = selectKernelsForGroups(weight(layer), lp.assignment, groups, lp.kept_per_group,
+                                             *selectMethodFromString(s.select), so);
+        }
+        lp.retained_energy = energy(lp);
+        updateCosts(lp, model);
+        if (requested > 0 && requested != groups)
+            lp.note = "G = " + std::to_string(requested) + " does not divide " + std::to_string(conv.out_channels) +
+                      " filters: used G = " + std::to_string(groups);
+        return lp;
+    }
+
+    double energy(const LayerPlan &lp)
+    {
+        const std::vector<double> &e = kernelEnergy(lp.layer);
+        const std::size_t cout = lp.assignment.size();
+        const std::size_t cin = e.size() / std::max<std::size_t>(1, cout);
+        double total = 0.0, kept = 0.0;
+        for (double v : e)
+            total += v;
+        for (std::size_t o = 0; o < cout; ++o)
+            for (int c : lp.kept[std::size_t(lp.assignment[o])])
+                kept += e[o * cin + std::size_t(c)];
+        return total > 0.0 ? kept / total : 1.0;
+    }
+
+    LayerPlan plan(int layer, double ratio, int groups, const PlanSettings &s)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        if (groups > 0)
+            return planWithGroups(layer, ratio, feasibleGroups(conv.out_channels, groups), groups, s);
+        // Flexible group count (spec, "ours"): the smallest G whose energy is within epsilon of the best.
+        std::vector<LayerPlan> candidates;
+        double best = 0.0;
+        for (int g : groupCandidates(conv.out_channels, s.max_groups)) {
+            candidates.push_back(planWithGroups(layer, ratio, g, 0, s));
+            best = std::max(best, candidates.back().retained_energy);
+        }
+        for (LayerPlan &c : candidates)
+            if (c.retained_energy >= best - s.epsilon) {
+                c.note = "auto: G = " + std::to_string(c.groups) + " of " + std::to_string(candidates.size()) +
+                         " candidates";
+                return std::move(c);
+            }
+        return std::move(candidates.back());
+    }
+};
+
+Planner::Planner(const Model &model) : m_impl(std::make_unique<Impl>(model)) {}
+Planner::~Planner() = default;
+
+const Model &Planner::model() const { return m_impl->model; }
+
+void Planner::clearCache()
+{
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->weights.clear();
+    m_impl->energies.clear();
+    m_impl->clusters.clear();
+    m_impl->tmiChoice.clear();
+}
+
+int Planner::feasibleGroups(int64_t outChannels, int requested)
+{
+    for (int g = int(std::min<int64_t>(requested, outChannels)); g > 1; --g)
+        if (outChannels % g == 0)
+            return g;
+    return 1;
+}
+
+int Planner::keptPerGroup(int64_t inChannels, double ratio)
+{
+    const auto m = static_cast<int64_t>(std::llround((1.0 - ratio) * double(inChannels)));
+    return int(std::clamp<int64_t>(m, 1, inChannels));
+}
+
+std::vector<int> Planner::groupCandidates(int64_t outChannels, int maxGroups)
+{
+    std::vector<int> gs{1};
+    for (int g = 2; g <= maxGroups && g <= outChannels / 2; ++g)
+        if (outChannels % g == 0)
+            gs.push_back(g);
+    return gs;
+}
+
+double Planner::retainedEnergy(const LayerPlan &layer) const
+{
+    return m_impl->energy(layer);
+}
+
+std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
+{
+    const Inventory &inv = m_impl->model.inventory();
+    for (const auto &[name, o] : s.overrides)
+        if (!inv.find(name))
+            throw Error("--layer " + name + ": the model has no convolution of that name");
+    std::vector<Request> out;
+    std::vector<bool> fixedRatio;
+    for (const ConvLayer &l : inv.layers) {
+        const auto it = s.overrides.find(l.name);
+        const LayerOverride *o = it == s.overrides.end() ? nullptr : &it->second;
+        if (o && o->off)
+            continue;
+        if (!l.prunable) {
+            if (o && o->include)
+                throw Error("--layer " + l.name + ": not prunable (" + l.reason + ")");
+            continue;
+        }
+        if (l.excluded_by_default && !s.include_stem && !(o && o->include))
+            continue;
+        Request r{l.index, s.ratio, s.groups};
+        if (o && o->ratio)
+            r.ratio = *o->ratio;
+        if (o && o->groups)
+            r.groups = *o->groups;
+        fixedRatio.push_back(o && o->ratio);
+        out.push_back(r);
+    }
+    if (!s.target_macs_reduction)
+        return out;
+
+    // MACs after pruning depend only on m, not on the clustering: search the uniform ratio
+    // (applied to layers without a ratio override) that reaches the target.
+    const double total = double(inv.totals.conv_macs);
+    auto reductionAt = [&](double r) {
+        double removed = 0.0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const ConvLayer &l = inv.layers[std::size_t(out[i].layer)];
+            const double ratio = fixedRatio[i] ? out[i].ratio : r;
+            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratio)) / double(l.in_channels);
+        }
+        return total > 0 ? removed / total : 0.0;
+    };
+    const double target = *s.target_macs_reduction;
+    const double maxRatio = 0.999;
+    if (reductionAt(maxRatio) < target)
+        throw Error("a " + std::to_string(int(std::lround(target * 1000)) / 10.0).substr(0, 5) +
+                    " % conv-MACs reduction is not reachable: pruning every included layer to the limit removes " +
+                    std::to_string(reductionAt(maxRatio) * 100.0).substr(0, 5) + " %");
+    double lo = 0.0, hi = maxRatio;
+    for (int i = 0; i < 50; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (reductionAt(mid) >= target ? hi : lo) = mid;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (!fixedRatio[i])
+            out[i].ratio = hi;
+    return out;
+}
+
+LayerPlan Planner::planLayer(int layer, double ratio, int groups, const PlanSettings &settings)
+{
+    const ConvLayer &conv = m_impl->model.inventory().layers.at(std::size_t(layer));
+    if (!conv.prunable)
+        throw Error("'" + conv.name + "' is not prunable (" + conv.reason + ")");
+    if (settings.cluster == "tmi")
+        m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
+    return m_impl->plan(layer, ratio, groups, settings);
+}
+
+Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress)
+{
+    if (!clusterMethodFromString(settings.cluster) && settings.cluster != "tmi")
+        throw Error("unknown clustering method '" + settings.cluster + "'");
+    if (!selectMethodFromString(settings.select))
+        throw Error("unknown kernel selection method '" + settings.select + "'");
+    if (settings.cluster == "tmi")
+        m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
+    const std::vector<Request> reqs = requests(settings);
+
+    Plan plan;
+    plan.tool_version = GKP_VERSION;
+    plan.model_file = m_impl->model.path();
+    plan.input_shape = m_impl->model.inventory().input_shape;
+    plan.settings = settings;
+    plan.layers.resize(reqs.size());
+
+    // Largest layers first so the two workers finish together; results land in fixed slots.
+    std::vector<std::size_t> order(reqs.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    const Inventory &inv = m_impl->model.inventory();
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return inv.layers[std::size_t(reqs[a].layer)].params > inv.layers[std::size_t(reqs[b].layer)].params;
+    });
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto worker = [&] {
+        while (!stop) {
+            const std::size_t k = next++;
+            if (k >= order.size())
+                return;
+            const Request &r = reqs[order[k]];
+            try {
+                plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(failureMutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
+            }
+            ++done;
+        }
+    };
+    const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), unsigned(reqs.size())));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    if (progress) {
+        // The calling thread reports progress while the pool works.
+        pool.emplace_back(worker);
+        while (done < reqs.size() && !stop) {
+            if (!progress(int(done), int(reqs.size())))
+                stop = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    } else {
+        worker();
+    }
+    for (std::thread &t : pool)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
+    if (stop)
+        throw Cancelled();
+    if (progress)
+        progress(int(reqs.size()), int(reqs.size()));
+    updateTotals(plan, m_impl->model);
+    return plan;
+}
+
+} // namespace gkp

@@ -1,0 +1,225 @@
+// The whole-model planner: invariants of every layer plan, group-count rules, ratio targets,
+// overrides, determinism, and the granularity baselines.
+
+#include "error.h"
+#include "granularity.h"
+#include "model.h"
+#include "planner.h"
+#include "testutil.h"
+
+#include <QtTest>
+
+#include <set>
+
+class TestPlanner : public QObject
+{
+    Q_OBJECT
+
+    static gkp::Model load(const char *file) { return gkp::Model::load(std::string(GKP_FIXTURES_DIR "/") + file); }
+
+    static void checkInvariants(const gkp::Plan &plan, const gkp::Model &model)
+    {
+        for (const gkp::LayerPlan &l : plan.layers) {
+            const gkp::ConvLayer &conv = model.inventory().layers[std::size_t(l.layer)];
+            QCOMPARE(l.name, conv.name);
+            QCOMPARE(int64_t(l.assignment.size()), conv.out_channels);
+            QCOMPARE(conv.out_channels % l.groups, 0);
+            std::vector<int> sizes(std::size_t(l.groups), 0);
+            for (int g : l.assignment)
+                ++sizes[std::size_t(g)];
+            for (int s : sizes)
+                QCOMPARE(int64_t(s), conv.out_channels / l.groups);
+            QCOMPARE(int(l.kept.size()), l.groups);
+            for (const auto &k : l.kept) {
+                QCOMPARE(int(k.size()), l.kept_per_group);
+                QVERIFY(std::is_sorted(k.begin(), k.end()));
+                QCOMPARE(std::set<int>(k.begin(), k.end()).size(), k.size());
+                QVERIFY(k.front() >= 0 && k.back() < conv.in_channels);
+            }
+            QCOMPARE(int64_t(l.kept_per_group), gkp::Planner::keptPerGroup(conv.in_channels, l.ratio));
+            QVERIFY(l.retained_energy > 0.0 && l.retained_energy <= 1.0 + 1e-9);
+            QCOMPARE(l.macs_after * conv.in_channels, conv.macs * l.kept_per_group);
+        }
+    }
+
+private Q_SLOTS:
+    void helperRules()
+    {
+        QCOMPARE(gkp::Planner::feasibleGroups(16, 8), 8);
+        QCOMPARE(gkp::Planner::feasibleGroups(20, 8), 5);
+        QCOMPARE(gkp::Planner::feasibleGroups(7, 8), 7);
+        QCOMPARE(gkp::Planner::feasibleGroups(9, 2), 1);
+        QCOMPARE(gkp::Planner::keptPerGroup(16, 0.4375), 9);
+        QCOMPARE(gkp::Planner::keptPerGroup(64, 0.4375), 36);
+        QCOMPARE(gkp::Planner::keptPerGroup(3, 0.99), 1);
+        QCOMPARE(gkp::Planner::keptPerGroup(10, 0.0), 10);
+        QCOMPARE(gkp::Planner::groupCandidates(16, 32), (std::vector<int>{1, 2, 4, 8}));
+        QCOMPARE(gkp::Planner::groupCandidates(12, 4), (std::vector<int>{1, 2, 3, 4}));
+    }
+
+    void everyMethodKeepsInvariants_data()
+    {
+        QTest::addColumn<QString>("cluster");
+        QTest::addColumn<QString>("select");
+        for (const char *c : {"kmeans", "kpca", "spectral", "smooth"})
+            for (const char *s : {"greedy", "l2", "gm", "l2gm"})
+                QTest::newRow((std::string(c) + "/" + s).c_str()) << QString::fromLatin1(c) << QString::fromLatin1(s);
+    }
+    void everyMethodKeepsInvariants()
+    {
+        QFETCH(QString, cluster);
+        QFETCH(QString, select);
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.cluster = cluster.toStdString();
+        s.select = select.toStdString();
+        s.n_init = 2;
+        s.groups = 4;
+        const gkp::Plan plan = planner.makePlan(s);
+        QCOMPARE(plan.layers.size(), std::size_t(18)); // 19 convs of ResNet-20 option A, stem excluded
+        checkInvariants(plan, model);
+        for (const gkp::LayerPlan &l : plan.layers)
+            QCOMPARE(l.cluster, s.cluster);
+    }
+
+    void infeasibleGroupCountIsReported()
+    {
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.groups = 12; // divides none of 16, 32, 64
+        s.n_init = 1;
+        const gkp::Plan plan = planner.makePlan(s);
+        for (const gkp::LayerPlan &l : plan.layers) {
+            QCOMPARE(l.requested_groups, 12);
+            QCOMPARE(l.groups, 8);
+            QVERIFY(!l.note.empty());
+        }
+    }
+
+    void autoGroupsFollowsStructure()
+    {
+        const gkp::Model model = load("planted_scripted.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.n_init = 4;
+        const gkp::LayerPlan same = planner.planLayer(model.inventory().find("same")->index, 0.75, 0, s);
+        QCOMPARE(same.groups, 1); // identical filters: grouping buys nothing
+        const gkp::LayerPlan blocks = planner.planLayer(model.inventory().find("blocks")->index, 0.75, 0, s);
+        QCOMPARE(blocks.groups, 4); // the planted blocks
+        QVERIFY(blocks.retained_energy > 0.999);
+        const gkp::LayerPlan one = planner.planLayer(blocks.layer, 0.75, 1, s);
+        QVERIFY(one.retained_energy < 0.5);
+    }
+
+    void targetReductionIsMetWithTheSmallestRatio()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.target_macs_reduction = 0.43;
+        s.n_init = 1;
+        const auto reqs = planner.requests(s);
+        const gkp::Plan plan = planner.makePlan(s);
+        QVERIFY2(plan.totals.macsReduction() >= 0.43, qPrintable(QString::number(plan.totals.macsReduction())));
+        // a slightly smaller ratio misses the target
+        gkp::PlanSettings lower = s;
+        lower.target_macs_reduction.reset();
+        lower.ratio = reqs.front().ratio - 0.01;
+        double removed = 0;
+        for (const auto &r : planner.requests(lower)) {
+            const auto &l = model.inventory().layers[std::size_t(r.layer)];
+            removed += double(l.macs) * double(l.in_channels - gkp::Planner::keptPerGroup(l.in_channels, r.ratio)) /
+                       double(l.in_channels);
+        }
+        QVERIFY(removed / double(model.inventory().totals.conv_macs) < 0.43);
+
+        s.target_macs_reduction = 0.999;
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+    }
+
+    void overrides()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.overrides["layer1.0.conv1"] = gkp::parseLayerOverride("off");
+        s.overrides["layer2.0.conv2"] = gkp::parseLayerOverride("ratio:0.25,groups:2");
+        s.overrides["conv1"] = gkp::parseLayerOverride("ratio:0.5");
+        const gkp::Plan plan = planner.makePlan(s);
+        QVERIFY(!plan.find("layer1.0.conv1"));
+        QCOMPARE(plan.find("layer2.0.conv2")->groups, 2);
+        QCOMPARE(plan.find("layer2.0.conv2")->kept_per_group, 24);
+        QVERIFY(plan.find("conv1")); // a ratio override includes the stem
+        QCOMPARE(plan.find("layer3.0.conv1")->groups, 8);
+
+        s.overrides["no.such.layer"] = gkp::parseLayerOverride("off");
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, gkp::parseLayerOverride("ratio:1.5"));
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, gkp::parseLayerOverride("groups:-2"));
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, gkp::parseLayerOverride("speed:3"));
+    }
+
+    // Same seed, same plan, whether layers run in the parallel whole-model path or one by one.
+    void deterministicAndScheduleIndependent()
+    {
+        const gkp::Model model = load("cifar_resnet20b_scripted.pt");
+        gkp::PlanSettings s;
+        s.n_init = 3;
+        s.seed = 42;
+        gkp::Planner a(model), b(model);
+        const gkp::Plan pa = a.makePlan(s, [](int, int) { return true; });
+        for (const gkp::LayerPlan &l : pa.layers) {
+            const gkp::LayerPlan one = b.planLayer(l.layer, s.ratio, s.groups, s);
+            QCOMPARE(one.assignment, l.assignment);
+            QVERIFY(one.kept == l.kept);
+        }
+        s.seed = 43;
+        const gkp::Plan pc = gkp::Planner(model).makePlan(s);
+        bool anyDifferent = false;
+        for (std::size_t i = 0; i < pa.layers.size(); ++i)
+            anyDifferent = anyDifferent || pa.layers[i].assignment != pc.layers[i].assignment;
+        QVERIFY(anyDifferent);
+    }
+
+    void cancelStops()
+    {
+        const gkp::Model model = load("cifar_resnet20b_scripted.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        QVERIFY_THROWS_EXCEPTION(gkp::Cancelled, planner.makePlan(s, [](int, int) { return false; }));
+    }
+
+    void granularityBaselines()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.n_init = 2;
+        const gkp::LayerPlan gkpLayer = planner.planLayer(model.inventory().find("layer2.1.conv1")->index, 0.5, 4, s);
+        const auto results = gkp::compareGranularities(planner, gkpLayer, s);
+        QCOMPARE(results.size(), std::size_t(5));
+        const char *names[] = {"weight", "kernel", "grouped kernel", "channel", "filter"};
+        for (std::size_t i = 0; i < 5; ++i) {
+            QCOMPARE(results[i].name, std::string(names[i]));
+            QVERIFY(std::abs(results[i].kept_fraction - 0.5) < 0.01);
+            QCOMPARE(results[i].kept.size(), std::size_t(32 * 32));
+            // magnitude pruning keeps the most energy for a given number of weights
+            QVERIFY(results[0].retained_energy >= results[i].retained_energy - 1e-9);
+        }
+        QCOMPARE(results[2].retained_energy, gkpLayer.retained_energy);
+        QVERIFY(!results[0].dense && !results[1].dense && results[2].dense && results[3].dense && results[4].dense);
+        // channel pruning removes whole columns, filter pruning whole rows
+        for (int c = 0; c < 32; ++c)
+            for (int o = 1; o < 32; ++o)
+                QCOMPARE(results[3].kept[std::size_t(o * 32 + c)], results[3].kept[std::size_t(c)]);
+        for (int o = 0; o < 32; ++o)
+            for (int c = 1; c < 32; ++c)
+                QCOMPARE(results[4].kept[std::size_t(o * 32 + c)], results[4].kept[std::size_t(o * 32)]);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlanner)
+#include "tst_planner.moc"
