@@ -9,6 +9,8 @@
 #include "testutil.h"
 #include "torchmodel.h"
 
+#include <torch/optim/sgd.h>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>

@@ -104,6 +104,7 @@ private Q_SLOTS:
         gkp::Planner planner(model);
         gkp::PlanSettings s;
         s.n_init = 4;
+        s.select = "l2"; // energy-driven selection, so retained energy shows the planted structure
         const gkp::LayerPlan same = planner.planLayer(model.inventory().find("same")->index, 0.75, 0, s);
         QCOMPARE(same.groups, 1); // identical filters: grouping buys nothing
         const gkp::LayerPlan blocks = planner.planLayer(model.inventory().find("blocks")->index, 0.75, 0, s);
