@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "error.h"
+#include "runtime.h"
 #include "inspectcommand.h"
 #include "plancommand.h"
 #include "exportcommand.h"
@@ -16,6 +17,10 @@ int run(int argc, char **argv)
     CLI::App app{"gkp: Grouped Kernel Pruning of convolutional networks (TorchScript models)", "gkp"};
     app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
     app.require_subcommand(1);
+    configureThreads();
+    app.add_option_function<int>(
+           "--threads", [](int threads) { configureThreads(threads); }, "LibTorch threads (default: one per core)")
+        ->check(CLI::PositiveNumber);
     addInspectCommand(app);
     addPlanCommand(app);
     addExportCommand(app);

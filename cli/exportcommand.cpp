@@ -144,7 +144,6 @@ void addBenchCommand(CLI::App &app)
     cmd->add_option("models", o->models, "MODEL.pt [OTHER.pt]")->required()->expected(1, 2);
     cmd->add_option("--input-shape", o->input_shape, "Example input shape N,C,H,W");
     cmd->add_option("--batch", o->batches, "Batch sizes, comma separated")->capture_default_str();
-    cmd->add_option("--threads", o->bench.threads, "Intra-op threads (default: LibTorch's)");
     cmd->add_option("--runs", o->bench.runs, "Timed runs per batch size")->capture_default_str();
     cmd->add_flag("--no-freeze", o->noFreeze, "Time models as they are (default: freeze, folding BatchNorm)");
     cmd->add_flag("--no-layers", o->noLayers, "Skip the per-layer comparison");

@@ -22,8 +22,6 @@ bool isFrozen(const torch::jit::Module &m)
 BenchResult benchmarkModels(const std::vector<const Model *> &models, const BenchOptions &options,
                             const ProgressFn &progress)
 {
-    if (options.threads > 0)
-        at::set_num_threads(options.threads);
     torch::NoGradGuard noGrad;
     BenchResult r;
     r.batches = options.batches;

@@ -15,7 +15,6 @@ struct BenchOptions
     std::vector<int64_t> batches{1, 8, 32};
     int runs = 20;
     int warmup = 3;
-    int threads = 0;    // 0: LibTorch's default
     bool freeze = true; // freeze models that are not frozen yet (BatchNorm folded), like a deploy export
 };
 

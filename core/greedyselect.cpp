@@ -33,8 +33,11 @@ public:
         m_sorted.resize(size_t(n) * m_depth);
         std::vector<std::pair<double, int>> col(n);
         for (int p = 0; p < n; ++p) {
+            // sim is symmetric: column p is row p, read contiguously (columns of a 2048-wide
+            // matrix are 16 KiB apart, a cache miss per element).
+            const double *row = sim.data() + size_t(p) * n;
             for (int k = 0; k < n; ++k)
-                col[k] = {-sim[size_t(k) * n + p], k};
+                col[k] = {-row[k], k};
             if (m_depth < n)
                 std::nth_element(col.begin(), col.begin() + m_depth, col.end());
             std::sort(col.begin(), col.begin() + m_depth);
@@ -144,7 +147,7 @@ std::vector<int> greedyStarts(int n, int maxStarts)
     if (maxStarts > 0)
         count = std::min(maxStarts, n);
     else if (n > kExactStartsLimit)
-        count = kBoundedStarts;
+        count = std::clamp(kBoundedStartsBudget / n, kMinBoundedStarts, kBoundedStarts);
     std::vector<int> starts(count);
     for (int i = 0; i < count; ++i)
         starts[i] = int(int64_t(i) * n / count); // evenly spaced, starts at 0, strictly increasing

@@ -17,11 +17,15 @@ struct SelectOptions
 {
     std::optional<double> lambda; // nullopt = auto: C(m,2) / ((Cin-m) * q)
     // Greedy start channels. 0 = every start when Cin <= kExactStartsLimit, otherwise
-    // kBoundedStarts evenly spaced starts. N > 0 = min(N, Cin) evenly spaced starts.
+    // clamp(kBoundedStartsBudget / Cin, kMinBoundedStarts, kBoundedStarts) evenly spaced starts. N > 0 = min(N, Cin) evenly spaced starts.
     int max_starts = 0;
 };
 inline constexpr int kExactStartsLimit = 256;
 inline constexpr int kBoundedStarts = 64;
+// Wide layers get fewer starts: clamp(32768 / Cin, 16, 64) evenly spaced starts, so the work
+// grows about linearly with Cin past 512 channels (Cin 512: 64 starts, 1024: 32, 2048: 16).
+inline constexpr int kBoundedStartsBudget = 32768;
+inline constexpr int kMinBoundedStarts = 16;
 
 // For one filter group (members = filter indices of weight [Cout, Cin, kh, kw]) choose `keep`
 // input channels. Returns them sorted.
