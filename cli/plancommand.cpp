@@ -128,6 +128,9 @@ void addPlanCommand(CLI::App &app)
     cmd->add_option("--n-init", o->settings.n_init, "k-means restarts")->capture_default_str()->check(CLI::Range(1, 1000));
     cmd->add_option("--max-groups", o->settings.max_groups, "auto groups: largest G tried")->capture_default_str();
     cmd->add_option("--epsilon", o->settings.epsilon, "auto groups: energy tolerance")->capture_default_str();
+    cmd->add_flag("--latency-aware", o->settings.latency_aware,
+                  "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
+    cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
     cmd->add_option("--snapshots", o->settings.snapshots,
                     "TMI: training snapshot files or folders of .pt files (same architecture)");
     cmd->add_flag("--json", o->json, "Print the plan JSON on stdout");

@@ -37,7 +37,8 @@ struct PlanSettings
     int n_init = 10;
     int max_groups = 32;     // auto: largest G tried
     double epsilon = 0.005;  // auto: energy tolerance
-    bool latency_aware = false;
+    bool latency_aware = false; // auto: time candidate forms on this machine, keep the fastest
+    int64_t latency_batch = 0;  // batch for that timing; 0 = the model's example batch
     std::vector<std::string> snapshots; // TMI: snapshot files
     std::map<std::string, LayerOverride> overrides;
 };

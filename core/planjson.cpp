@@ -47,6 +47,7 @@ json settingsToJson(const PlanSettings &s)
         {"max_groups", s.max_groups},
         {"epsilon", s.epsilon},
         {"latency_aware", s.latency_aware},
+        {"latency_batch", s.latency_batch},
         {"snapshots", s.snapshots},
         {"overrides", overrides},
     };
@@ -161,6 +162,8 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     s.max_groups = int(r.integer(r.field(j, p, "max_groups"), Reader::join(p, "max_groups"), 1, 1 << 20));
     s.epsilon = r.number(r.field(j, p, "epsilon"), Reader::join(p, "epsilon"), 0.0, 1.0);
     s.latency_aware = r.boolean(r.field(j, p, "latency_aware"), Reader::join(p, "latency_aware"));
+    if (j.contains("latency_batch"))
+        s.latency_batch = r.integer(j["latency_batch"], Reader::join(p, "latency_batch"), 0, 1 << 20);
     const json &snaps = r.array(r.field(j, p, "snapshots"), Reader::join(p, "snapshots"));
     for (std::size_t i = 0; i < snaps.size(); ++i)
         s.snapshots.push_back(r.string(snaps[i], Reader::at(Reader::join(p, "snapshots"), i)));

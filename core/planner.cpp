@@ -1,6 +1,7 @@
 #include "planner.h"
 
 #include "clustering.h"
+#include "exporter.h"
 #include "kernelselection.h"
 #include "model.h"
 #include "snapshots.h"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <exception>
 #include <map>
@@ -37,6 +39,7 @@ struct Planner::Impl
 {
     const Model &model;
     std::mutex mutex;
+    std::mutex timingMutex;
     std::map<int, torch::Tensor> weights;        // float32 contiguous copies
     std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
     // (layer, G, method, seed, n_init) -> assignment
@@ -156,6 +159,36 @@ struct Planner::Impl
         return lp;
     }
 
+    // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
+    // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
+    LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s)
+    {
+        LayerPlan *fastest = nullptr;
+        double fastestMs = 0.0, denseMs = 0.0;
+        for (LayerPlan &c : candidates) {
+            if (c.retained_energy < bestEnergy - s.epsilon)
+                continue;
+            LayerExport e;
+            {
+                std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
+                timeLayerForms(model, c, s.latency_batch, 5, e);
+            }
+            double ms = e.timings_ms.at("grouped");
+            if (auto it = e.timings_ms.find("split"); it != e.timings_ms.end())
+                ms = std::min(ms, it->second);
+            if (!fastest || ms < fastestMs) {
+                fastest = &c;
+                fastestMs = ms;
+                denseMs = e.dense_ms;
+            }
+        }
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms", fastest->groups,
+                      fastestMs, denseMs);
+        fastest->note = buf;
+        return std::move(*fastest);
+    }
+
     double energy(const LayerPlan &lp)
     {
         const std::vector<double> &e = kernelEnergy(lp.layer);
@@ -182,6 +215,8 @@ struct Planner::Impl
             candidates.push_back(planWithGroups(layer, ratio, g, 0, s));
             best = std::max(best, candidates.back().retained_energy);
         }
+        if (s.latency_aware)
+            return fastestCandidate(candidates, best, s);
         for (LayerPlan &c : candidates)
             if (c.retained_energy >= best - s.epsilon) {
                 c.note = "auto: G = " + std::to_string(c.groups) + " of " + std::to_string(candidates.size()) +
