@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "error.h"
+#include "evalcommand.h"
 #include "inspectcommand.h"
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@ int run(int argc, char **argv)
     app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
     app.require_subcommand(1);
     addInspectCommand(app);
+    addEvalCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
