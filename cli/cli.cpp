@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "runtime.h"
+#include "evalcommand.h"
 #include "inspectcommand.h"
 #include "plancommand.h"
 #include "exportcommand.h"
@@ -26,6 +27,7 @@ int run(int argc, char **argv)
     addExportCommand(app);
     addVerifyCommand(app);
     addBenchCommand(app);
+    addEvalCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

@@ -124,6 +124,8 @@ Model Model::load(const std::string &path, const LoadOptions &options)
         inv.input_shape.assign(std::begin(DefaultInputShape), std::end(DefaultInputShape));
         inv.input_shape_source = "default";
     }
+    if (!options.analyse)
+        return Model(std::move(impl));
 
     at::Generator gen = at::detail::createCPUGenerator(0);
     const torch::Tensor input = torch::randn(inv.input_shape, gen);

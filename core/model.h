@@ -20,6 +20,10 @@ inline constexpr const char *Version = "gkp_version";        // tool version tha
 struct LoadOptions
 {
     std::optional<Shape> input_shape; // overrides the archive's stored shape
+    // false: load and check the archive only, without running it on an example input; the
+    // inventory then has only input_shape/input_shape_source. For commands that run the model
+    // on real data (eval), where the data decides the input shape.
+    bool analyse = true;
 };
 
 // A loaded TorchScript model and its convolution inventory. The LibTorch module stays behind a

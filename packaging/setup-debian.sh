@@ -9,7 +9,7 @@ packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins qt6-translations-l10n
     libqcustomplot-dev libqcustomplot2.1-qt6
     libopenblas0-pthread
-    nlohmann-json3-dev libcli11-dev
+    nlohmann-json3-dev libcli11-dev zlib1g-dev libstb-dev
     python3 python3-torch python3-torchvision
     dataset-fashion-mnist
     xvfb xauth fonts-dejavu-core
