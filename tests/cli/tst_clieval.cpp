@@ -4,6 +4,7 @@
 #include "clirunner.h"
 #include "datasetfixture.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
 
@@ -83,18 +84,35 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(u"50 images 1x8x8, 10 classes"_qs), qPrintable(r.out));
     }
 
-    void notAvailableYet_data()
+    // The masked model (original x plan masks) and the exported model predict the same classes.
+    void maskedAndExported()
     {
-        QTest::addColumn<QString>("option");
-        QTest::newRow("plan") << u"--plan"_qs;
-        QTest::newRow("exported") << u"--exported"_qs;
-    }
-    void notAvailableYet()
-    {
-        QFETCH(QString, option);
-        const CliResult r =
-            runGkp({u"eval"_qs, ds("eval/tiny.pt"), u"--dataset"_qs, evalSpec(), option, ds("eval/tiny.pt")});
-        checkOneErrorLine(r, option + u" is not available yet"_qs);
+        QTemporaryDir dir;
+        const QString plan = dir.filePath(u"plan.json"_qs), zero = dir.filePath(u"zero.json"_qs),
+                      exported = dir.filePath(u"exported.pt"_qs);
+        const QStringList shape{u"--input-shape"_qs, u"1,1,8,8"_qs};
+        CliResult r = runGkp(QStringList{u"plan"_qs, ds("eval/tiny.pt"), u"--groups"_qs, u"2"_qs, u"--ratio"_qs,
+                                         u"0.5"_qs, u"-o"_qs, plan} + shape);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runGkp(QStringList{u"plan"_qs, ds("eval/tiny.pt"), u"--ratio"_qs, u"0"_qs, u"-o"_qs, zero} + shape);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runGkp(QStringList{u"export"_qs, ds("eval/tiny.pt"), u"--plan"_qs, plan, u"-o"_qs, exported} + shape);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+        r = runGkp({u"eval"_qs, ds("eval/tiny.pt"), u"--dataset"_qs, evalSpec(), u"--plan"_qs, plan, u"--exported"_qs,
+                    exported, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json doc = json::parse(r.out.toStdString());
+        for (const char *k : {"original", "masked", "exported"})
+            QVERIFY2(doc.contains(k), k);
+        QCOMPARE(doc["masked"]["samples"], doc["original"]["samples"]);
+        QCOMPARE(doc["masked"]["top1"].get<double>(), doc["exported"]["top1"].get<double>());
+        QCOMPARE(doc["masked"]["top5"].get<double>(), doc["exported"]["top5"].get<double>());
+
+        r = runGkp({u"eval"_qs, ds("eval/tiny.pt"), u"--dataset"_qs, evalSpec(), u"--plan"_qs, zero, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json same = json::parse(r.out.toStdString());
+        QCOMPARE(same["masked"]["top1"].get<double>(), same["original"]["top1"].get<double>()); // nothing pruned
     }
 
     void errors_data()
