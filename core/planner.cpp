@@ -339,7 +339,17 @@ LayerPlan Planner::planLayer(int layer, double ratio, int groups, const PlanSett
     return m_impl->plan(layer, ratio, groups, settings);
 }
 
-Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress)
+namespace {
+// Settings that change every layer's result (everything but ratios, G and overrides).
+bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
+{
+    return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
+           a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
+           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots;
+}
+} // namespace
+
+Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress, const Plan *previous)
 {
     if (!clusterMethodFromString(settings.cluster) && settings.cluster != "tmi")
         throw Error("unknown clustering method '" + settings.cluster + "'");
@@ -364,6 +374,7 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress)
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return inv.layers[std::size_t(reqs[a].layer)].params > inv.layers[std::size_t(reqs[b].layer)].params;
     });
+    const bool reusable = previous && sameLayerMethods(previous->settings, settings);
     std::atomic<std::size_t> next{0}, done{0};
     std::atomic<bool> stop{false};
     std::exception_ptr failure;
@@ -375,7 +386,11 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress)
                 return;
             const Request &r = reqs[order[k]];
             try {
-                plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
+                const LayerPlan *old = reusable ? previous->find(inv.layers[std::size_t(r.layer)].name) : nullptr;
+                if (old && old->ratio == r.ratio && old->requested_groups == r.groups)
+                    plan.layers[order[k]] = *old;
+                else
+                    plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(failureMutex);
                 if (!failure)

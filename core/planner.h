@@ -25,7 +25,9 @@ public:
 
     // Throws gkp::Error for bad settings (unknown layer in an override, unreachable target...),
     // gkp::Cancelled when `progress` returns false.
-    Plan makePlan(const PlanSettings &settings, const ProgressFn &progress = {});
+    // With `previous`, layers whose request is unchanged (same methods, seed, ratio, G) are reused
+    // as they are, so an edit to one layer re-plans that layer only.
+    Plan makePlan(const PlanSettings &settings, const ProgressFn &progress = {}, const Plan *previous = nullptr);
 
     // One layer with an explicit ratio and group count (0 = auto), using the other settings.
     LayerPlan planLayer(int layer, double ratio, int groups, const PlanSettings &settings);

@@ -185,6 +185,33 @@ private Q_SLOTS:
         QVERIFY(anyDifferent);
     }
 
+    // Re-planning with the previous plan reuses unchanged layers and equals planning afresh.
+    void incrementalReplanEqualsFresh()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::PlanSettings s;
+        s.n_init = 2;
+        gkp::Planner planner(model);
+        const gkp::Plan first = planner.makePlan(s);
+        gkp::PlanSettings edited = s;
+        edited.overrides["layer2.1.conv1"] = gkp::parseLayerOverride("ratio:0.75,groups:2");
+        const gkp::Plan incremental = planner.makePlan(edited, {}, &first);
+        const gkp::Plan fresh = gkp::Planner(model).makePlan(edited);
+        QCOMPARE(incremental.layers.size(), fresh.layers.size());
+        for (std::size_t i = 0; i < fresh.layers.size(); ++i) {
+            QCOMPARE(incremental.layers[i].name, fresh.layers[i].name);
+            QCOMPARE(incremental.layers[i].assignment, fresh.layers[i].assignment);
+            QVERIFY(incremental.layers[i].kept == fresh.layers[i].kept);
+        }
+        QCOMPARE(incremental.find("layer2.1.conv1")->groups, 2);
+        QCOMPARE(incremental.totals.macs_after, fresh.totals.macs_after);
+        // a method change invalidates every layer
+        gkp::PlanSettings other = edited;
+        other.select = "l2";
+        const gkp::Plan changed = planner.makePlan(other, {}, &incremental);
+        QCOMPARE(changed.find("layer1.0.conv1")->select, std::string("l2"));
+    }
+
     void cancelStops()
     {
         const gkp::Model model = load("cifar_resnet20b_scripted.pt");
