@@ -1,10 +1,17 @@
 #include "mainwindow.h"
 
+#include "controlspanel.h"
 #include "document.h"
+#include "error.h"
+#include "exportdialog.h"
+#include "layertabledelegate.h"
 #include "layertablemodel.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -12,43 +19,46 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QUndoStack>
+
+namespace {
+const QString ModelFilter = QStringLiteral("*.pt *.pth *.ptl");
+}
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_document(new Document(this)), m_layerModel(new LayerTableModel(m_document, this)),
-      m_proxy(new QSortFilterProxyModel(this)), m_layerView(new QTableView), m_summary(new QLabel),
-      m_busy(new QProgressBar)
+      m_proxy(new QSortFilterProxyModel(this)), m_layerView(new QTableView), m_controls(new ControlsPanel(m_document)),
+      m_summary(new QLabel), m_busy(new QProgressBar)
 {
     setWindowTitle(tr("GKP Studio"));
+    setAcceptDrops(true);
     m_proxy->setSourceModel(m_layerModel);
     m_proxy->setSortRole(LayerTableModel::SortRole);
     m_layerView->setModel(m_proxy);
+    m_layerView->setItemDelegate(new LayerTableDelegate(m_layerModel, m_proxy, this));
     m_layerView->setSortingEnabled(true);
     m_layerView->sortByColumn(LayerTableModel::Index, Qt::AscendingOrder);
     m_layerView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_layerView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_layerView->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_layerView->verticalHeader()->hide();
+    m_layerView->verticalHeader()->setDefaultSectionSize(m_layerView->fontMetrics().height() + 8);
     m_layerView->horizontalHeader()->setStretchLastSection(true);
     m_layerView->setAlternatingRowColors(true);
     m_layerView->setObjectName(QStringLiteral("layerTable"));
+    setCentralWidget(m_layerView);
 
     m_summary->setWordWrap(true);
     m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_summary->setMargin(8);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_summary->setMinimumWidth(240);
-
-    auto *splitter = new QSplitter;
-    splitter->addWidget(m_layerView);
-    splitter->addWidget(m_summary);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    setCentralWidget(splitter);
 
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(160);
@@ -56,27 +66,47 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_busy);
 
     createActions();
+    createDocks();
     connect(m_document, &Document::loadStarted, this, [this](const QString &path) {
         m_busy->show();
         statusBar()->showMessage(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     });
     connect(m_document, &Document::modelChanged, this, &MainWindow::onModelChanged);
     connect(m_document, &Document::loadFailed, this, &MainWindow::onLoadFailed);
+    connect(m_document, &Document::planChanged, this, &MainWindow::updateSummary);
+    connect(m_document, &Document::planChanged, this, [this] {
+        for (int c = LayerTableModel::Ratio; c < LayerTableModel::ColumnCount; ++c)
+            m_layerView->resizeColumnToContents(c);
+    });
+    connect(m_document, &Document::planningFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(tr("Planning failed: %1").arg(message)); });
     connect(m_layerView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onSelectionChanged);
     connect(m_document, &Document::selectedLayerChanged, this, [this](int layer) {
         if (layer < 0)
             return;
         const QModelIndex idx = m_proxy->mapFromSource(m_layerModel->index(layer, 0));
-        if (!m_layerView->selectionModel()->isRowSelected(idx.row(), {}))
+        if (!m_layerView->selectionModel()->isRowSelected(idx.row(), {})) {
             m_layerView->selectRow(idx.row());
+            m_layerView->scrollTo(idx);
+        }
     });
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("mainwindow/geometry")).toByteArray());
-    if (!settings.contains(QStringLiteral("mainwindow/geometry")))
-        resize(1200, 760);
+    if (!restoreGeometry(settings.value(QStringLiteral("mainwindow/geometry")).toByteArray()))
+        resize(1400, 860);
+    restoreState(settings.value(QStringLiteral("mainwindow/state")).toByteArray());
     updateSummary();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainwindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainwindow/state"), saveState());
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::createActions()
@@ -85,9 +115,45 @@ void MainWindow::createActions()
     QAction *open = file->addAction(tr("&Open Model…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     file->addAction(tr("Open Model with Input &Shape…"), this, &MainWindow::openWithShapeDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Load Plan…"), this, &MainWindow::loadPlanDialog);
+    QAction *save = file->addAction(tr("&Save Plan…"), this, &MainWindow::savePlanDialog);
+    save->setShortcut(QKeySequence::Save);
+    QAction *exp = file->addAction(tr("&Export Pruned Model…"), this, &MainWindow::exportDialog);
+    exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+}
+
+void MainWindow::createDocks()
+{
+    auto addDock = [this](QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area) {
+        auto *dock = new QDockWidget(title, this);
+        dock->setObjectName(name); // saveState needs names
+        dock->setWidget(widget);
+        addDockWidget(area, dock);
+        m_viewMenu->addAction(dock->toggleViewAction());
+        return dock;
+    };
+    auto *controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(m_controls);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setMinimumWidth(340);
+    addDock(controlsScroll, tr("Controls"), QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
+    addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::LeftDockWidgetArea);
 }
 
 void MainWindow::openModel(const QString &path)
@@ -98,7 +164,7 @@ void MainWindow::openModel(const QString &path)
 void MainWindow::openDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript Model"), QString(),
-                                                      tr("TorchScript models (*.pt *.pth *.ptl);;All files (*)"));
+                                                      tr("TorchScript models (%1);;All files (*)").arg(ModelFilter));
     if (!path.isEmpty())
         m_document->openModel(path);
 }
@@ -106,20 +172,83 @@ void MainWindow::openDialog()
 void MainWindow::openWithShapeDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript Model"), QString(),
-                                                      tr("TorchScript models (*.pt *.pth *.ptl);;All files (*)"));
+                                                      tr("TorchScript models (%1);;All files (*)").arg(ModelFilter));
     if (path.isEmpty())
         return;
     bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Input Shape"),
-                                               tr("Example input shape (N,C,H,W):"), QLineEdit::Normal,
-                                               QStringLiteral("1,3,224,224"), &ok);
+    const QString text = QInputDialog::getText(this, tr("Input Shape"), tr("Example input shape (N,C,H,W):"),
+                                               QLineEdit::Normal, QStringLiteral("1,3,224,224"), &ok);
     if (!ok)
         return;
     try {
         m_document->openModel(path, gkp::parseShape(text.toStdString()));
     } catch (const std::exception &e) {
-        QMessageBox::warning(this, tr("Invalid Input Shape"), QString::fromStdString(e.what()));
+        showError(tr("Invalid Input Shape"), QString::fromStdString(e.what()));
     }
+}
+
+void MainWindow::loadPlanDialog()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Load Plan"), QString(), tr("GKP plans (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_document->loadPlan(path);
+    } catch (const std::exception &e) {
+        showError(tr("Cannot Load Plan"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::savePlanDialog()
+{
+    if (!m_document->model())
+        return;
+    const QFileInfo fi(m_document->modelPath());
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Plan"), fi.absolutePath() + u'/' + fi.completeBaseName() + QStringLiteral("-plan.json"),
+        tr("GKP plans (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_document->savePlan(path);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception &e) {
+        showError(tr("Cannot Save Plan"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportDialog()
+{
+    if (!m_document->model())
+        return;
+    auto *dialog = new ExportDialog(m_document, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    const QString path = urls.first().toLocalFile();
+    if (path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) {
+        try {
+            m_document->loadPlan(path);
+        } catch (const std::exception &e) {
+            showError(tr("Cannot Load Plan"), QString::fromStdString(e.what()));
+        }
+    } else {
+        m_document->openModel(path);
+    }
+    event->acceptProposedAction();
 }
 
 void MainWindow::onModelChanged()
@@ -129,18 +258,24 @@ void MainWindow::onModelChanged()
     setWindowTitle(tr("%1 — GKP Studio").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
     m_layerView->resizeColumnsToContents();
+    addRecentFile(path);
     updateSummary();
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    // Window-modal but not blocking: the UI keeps running (and tests can inspect the box).
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::onLoadFailed(const QString &path, const QString &message)
 {
     m_busy->hide();
     statusBar()->clearMessage();
-    // Window-modal but not blocking: the UI keeps running (and tests can inspect the box).
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot Open Model"), message, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("loadErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    showError(tr("Cannot Open Model"), message);
 }
 
 void MainWindow::onSelectionChanged()
@@ -150,12 +285,35 @@ void MainWindow::onSelectionChanged()
         m_document->setSelectedLayer(m_proxy->mapToSource(rows.first()).row());
 }
 
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { m_document->openModel(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
 void MainWindow::updateSummary()
 {
     const gkp::Model *model = m_document->model();
     if (!model) {
         m_summary->setText(tr("<h3>No model</h3><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
-                              "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>.</p>"));
+                              "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
+                              "or drop a <code>.pt</code> file on this window.</p>"));
         return;
     }
     const gkp::Inventory &inv = model->inventory();
@@ -163,14 +321,22 @@ void MainWindow::updateSummary()
     html += tr("<p>Input %1 (%2)</p>")
                 .arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')),
                      QString::fromStdString(inv.input_shape_source));
+    const gkp::PlanTotals &t = m_document->plan().totals;
+    const bool planned = m_document->isPlanCurrent() && t.macs_before > 0;
     html += tr("<table cellspacing=4>"
-               "<tr><td>Convolutions</td><td align=right>%1</td></tr>"
-               "<tr><td>Prunable</td><td align=right>%2</td></tr>"
+               "<tr><td>Convolutions</td><td align=right>%1 (%2 prunable)</td></tr>"
                "<tr><td>Conv MACs / image</td><td align=right>%3</td></tr>"
                "<tr><td>Parameters</td><td align=right>%4</td></tr></table>")
                 .arg(inv.totals.convs)
                 .arg(inv.totals.prunable)
-                .arg(humanCount(double(inv.totals.conv_macs)), humanCount(double(inv.totals.params)));
+                .arg(planned ? tr("%1 → %2 (−%3%)")
+                                   .arg(humanCount(double(t.macs_before)), humanCount(double(t.macs_after)))
+                                   .arg(t.macsReduction() * 100.0, 0, 'f', 1)
+                             : humanCount(double(inv.totals.conv_macs)))
+                .arg(planned ? tr("%1 → %2 (−%3%)")
+                                   .arg(humanCount(double(t.params_before)), humanCount(double(t.params_after)))
+                                   .arg(t.paramsReduction() * 100.0, 0, 'f', 1)
+                             : humanCount(double(inv.totals.params)));
     for (const std::string &note : inv.notes)
         html += tr("<p><i>Note: %1</i></p>").arg(QString::fromStdString(note).toHtmlEscaped());
     m_summary->setText(html);

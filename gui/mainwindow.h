@@ -2,9 +2,11 @@
 
 #include <QMainWindow>
 
+class ControlsPanel;
 class Document;
 class LayerTableModel;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QTableView;
@@ -15,24 +17,41 @@ class MainWindow : public QMainWindow
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
 
     Document *document() const { return m_document; }
     QTableView *layerView() const { return m_layerView; }
+    ControlsPanel *controls() const { return m_controls; }
     void openModel(const QString &path);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createActions();
+    void createDocks();
     void openDialog();
     void openWithShapeDialog();
+    void loadPlanDialog();
+    void savePlanDialog();
+    void exportDialog();
     void onModelChanged();
     void onLoadFailed(const QString &path, const QString &message);
     void onSelectionChanged();
     void updateSummary();
+    void addRecentFile(const QString &path);
+    void updateRecentMenu();
+    void showError(const QString &title, const QString &message);
 
     Document *m_document;
     LayerTableModel *m_layerModel;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_layerView;
+    ControlsPanel *m_controls;
     QLabel *m_summary;
     QProgressBar *m_busy;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
 };

@@ -1,10 +1,34 @@
+#include "controlspanel.h"
 #include "document.h"
+#include "exportdialog.h"
+#include "layertablemodel.h"
 #include "mainwindow.h"
+#include "planjson.h"
 
+#include <QDoubleSpinBox>
 #include <QMessageBox>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
+
+#include <filesystem>
+
+namespace {
+bool waitForPlan(Document *d)
+{
+    QSignalSpy spy(d, &Document::planChanged);
+    return (d->isPlanCurrent() && !d->isPlanning()) || spy.wait(120000);
+}
+
+void saveShot(QWidget *w, const QString &name)
+{
+    if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
+        w->grab().save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") + u'/' + name);
+}
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -23,15 +47,78 @@ private Q_SLOTS:
         QVERIFY(changed.wait(60000));
         QAbstractItemModel *model = window.layerView()->model();
         QCOMPARE(model->rowCount(), 21); // ResNet-20: stem + 18 block convs + 2 downsample 1x1 convs
-        QCOMPARE(model->index(0, 1).data().toString(), QStringLiteral("conv1"));
+        QCOMPARE(model->index(0, LayerTableModel::Name).data().toString(), QStringLiteral("conv1"));
         QCOMPARE(window.document()->selectedLayer(), 0);
-        // selecting a row selects the layer in the document
         window.layerView()->selectRow(3);
         QCOMPARE(window.document()->selectedLayer(), 3);
-        const QImage shot = window.grab().toImage();
-        QVERIFY(!shot.isNull());
-        if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
-            shot.save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") + QStringLiteral("/mainwindow-table.png"));
+        QVERIFY(waitForPlan(window.document()));
+        // the stem is excluded by default; every other layer is planned at the default G = 8
+        QCOMPARE(model->index(0, LayerTableModel::Ratio).data().toString(), QStringLiteral("not pruned"));
+        QCOMPARE(model->index(3, LayerTableModel::Groups).data().toString(), QStringLiteral("8"));
+        window.resize(1400, 860);
+        saveShot(&window, QStringLiteral("mainwindow.png"));
+    }
+
+    // A ratio edit updates the plan, the table and the totals; undo restores the plan exactly.
+    void ratioEditAndUndo()
+    {
+        MainWindow window;
+        Document *d = window.document();
+        QSignalSpy changed(d, &Document::modelChanged);
+        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
+        QVERIFY(changed.wait(60000));
+        QVERIFY(waitForPlan(d));
+        const std::string before = gkp::planToString(d->plan());
+        const int64_t macsBefore = d->plan().totals.macs_after;
+        const QString keptBefore = window.layerView()->model()->index(5, LayerTableModel::Kept).data().toString();
+
+        window.controls()->ratioSpin()->setValue(0.75);
+        QCOMPARE(d->undoStack()->count(), 1);
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->settings().ratio, 0.75);
+        QVERIFY(d->plan().totals.macs_after < macsBefore);
+        const gkp::LayerPlan *lp = d->layerPlan(5);
+        QVERIFY(lp);
+        QCOMPARE(lp->kept_per_group, 4); // round(0.25 * 16)
+        QVERIFY(window.layerView()->model()->index(5, LayerTableModel::Kept).data().toString() != keptBefore);
+
+        d->undoStack()->undo();
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(gkp::planToString(d->plan()), before);
+        d->undoStack()->redo();
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->layerPlan(5)->kept_per_group, 4);
+
+        // a per-layer G edit through the table
+        QAbstractItemModel *m = window.layerView()->model();
+        QVERIFY(m->setData(m->index(7, LayerTableModel::Groups), 2));
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->layerPlan(7)->groups, 2);
+        QCOMPARE(d->undoStack()->count(), 2);
+    }
+
+    void exportFromTheDialogWritesAVerifiedFile()
+    {
+        MainWindow window;
+        Document *d = window.document();
+        QSignalSpy changed(d, &Document::modelChanged);
+        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
+        QVERIFY(changed.wait(60000));
+        QVERIFY(waitForPlan(d));
+        QTemporaryDir dir;
+        ExportDialog dialog(d);
+        const QString out = dir.filePath(QStringLiteral("exported.pt"));
+        dialog.setOutputPath(out);
+        QSignalSpy finished(&dialog, &ExportDialog::exportFinished);
+        dialog.startExport();
+        QVERIFY(dialog.isRunning());
+        QVERIFY(finished.wait(300000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(dialog.resultText()));
+        QVERIFY(dialog.lastExportVerified());
+        QVERIFY(std::filesystem::exists(out.toStdString()));
+        QVERIFY(dialog.resultText().contains(QStringLiteral("Verified")));
+        dialog.resize(700, 420);
+        saveShot(&dialog, QStringLiteral("export-dialog.png"));
     }
 
     void badFileReportsAndKeepsTheOldModel()
@@ -41,7 +128,7 @@ private Q_SLOTS:
         window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/broken_truncated.pt"));
         QVERIFY(failed.wait(60000));
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("truncated")));
-        auto *box = window.findChild<QMessageBox *>(QStringLiteral("loadErrorBox"));
+        auto *box = window.findChild<QMessageBox *>(QStringLiteral("errorBox"));
         QVERIFY(box);
         QVERIFY(box->text().contains(QStringLiteral("truncated")));
         QVERIFY(window.document()->model() == nullptr);

@@ -1,0 +1,205 @@
+#include "exportdialog.h"
+
+#include "benchmark.h"
+#include "document.h"
+#include "model.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+ExportDialog::ExportDialog(Document *document, QWidget *parent)
+    : QDialog(parent), m_document(document), m_mode(new QComboBox), m_path(new QLineEdit),
+      m_timing(new QCheckBox(tr("Time each layer's forms and keep the fastest (deploy)"))),
+      m_progress(new QProgressBar), m_results(new QTextBrowser), m_exportButton(new QPushButton(tr("Export"))),
+      m_cancelButton(new QPushButton(tr("Cancel")))
+{
+    setWindowTitle(tr("Export Pruned Model"));
+    m_mode->addItem(tr("Deploy: frozen, BatchNorm folded, fastest"), int(gkp::ExportMode::Deploy));
+    m_mode->addItem(tr("Trainable: parameters and BatchNorm kept, for fine-tuning"), int(gkp::ExportMode::Trainable));
+    m_timing->setChecked(true);
+    auto *browseButton = new QPushButton(tr("Browse…"));
+    auto *pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browseButton);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Mode"), m_mode);
+    form->addRow(tr("File"), pathRow);
+    form->addRow(m_timing);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_progress, 1);
+    buttons->addWidget(m_exportButton);
+    buttons->addWidget(m_cancelButton);
+    auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_results, 1);
+    layout->addWidget(close);
+    m_cancelButton->setEnabled(false);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_results->setMinimumSize(560, 260);
+
+    const QString model = document->modelPath();
+    if (!model.isEmpty()) {
+        const QFileInfo fi(model);
+        m_path->setText(fi.absolutePath() + u'/' + fi.completeBaseName() + QStringLiteral("-gkp.pt"));
+    }
+    connect(browseButton, &QPushButton::clicked, this, &ExportDialog::browse);
+    connect(m_exportButton, &QPushButton::clicked, this, &ExportDialog::startExport);
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        if (m_cancel)
+            m_cancel->store(true);
+    });
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(&m_watcher, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
+    connect(m_mode, &QComboBox::currentIndexChanged, this,
+            [this] { m_timing->setEnabled(m_mode->currentData().toInt() == int(gkp::ExportMode::Deploy)); });
+}
+
+ExportDialog::~ExportDialog()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+    m_watcher.waitForFinished();
+}
+
+void ExportDialog::setOutputPath(const QString &path)
+{
+    m_path->setText(path);
+}
+
+void ExportDialog::setMode(gkp::ExportMode mode)
+{
+    m_mode->setCurrentIndex(m_mode->findData(int(mode)));
+}
+
+bool ExportDialog::isRunning() const
+{
+    return m_watcher.isRunning();
+}
+
+QString ExportDialog::resultText() const
+{
+    return m_results->toPlainText();
+}
+
+void ExportDialog::browse()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Pruned Model"), m_path->text(),
+                                                      tr("TorchScript models (*.pt)"));
+    if (!path.isEmpty())
+        m_path->setText(path);
+}
+
+void ExportDialog::startExport()
+{
+    if (isRunning() || !m_document->model())
+        return;
+    if (!m_document->isPlanCurrent() || m_document->plan().layers.empty()) {
+        m_results->setHtml(tr("<p style='color:#b00'>There is no up-to-date plan with pruned layers to export yet.</p>"));
+        return;
+    }
+    gkp::ExportOptions options;
+    options.mode = gkp::ExportMode(m_mode->currentData().toInt());
+    options.choose_fastest = m_timing->isChecked();
+    if (!options.choose_fastest)
+        options.force_form = gkp::LayerForm::Grouped;
+    const std::string path = m_path->text().toStdString();
+    const gkp::Plan plan = m_document->plan();
+    const gkp::Model *model = m_document->model();
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = cancel;
+    m_verified = false;
+    m_exportButton->setEnabled(false);
+    m_cancelButton->setEnabled(true);
+    m_progress->setRange(0, 0);
+    m_results->setHtml(tr("<p>Exporting, verifying and timing…</p>"));
+    QPointer<QProgressBar> bar(m_progress);
+    m_watcher.setFuture(QtConcurrent::run([=]() -> Outcome {
+        Outcome o;
+        try {
+            auto progress = [cancel, bar](int done, int total) {
+                QMetaObject::invokeMethod(bar, [bar, done, total] {
+                    if (bar) {
+                        bar->setRange(0, total);
+                        bar->setValue(done);
+                    }
+                });
+                return !cancel->load();
+            };
+            o.result = gkp::exportModel(*model, plan, path, options, progress);
+            gkp::LoadOptions lo;
+            lo.input_shape = model->inventory().input_shape;
+            const gkp::Model exported = gkp::Model::load(path, lo);
+            gkp::BenchOptions bo;
+            bo.batches = {model->inventory().input_shape.at(0)};
+            bo.runs = 10;
+            const gkp::BenchResult b = gkp::benchmarkModels({model, &exported}, bo, [cancel](int, int) {
+                return !cancel->load();
+            });
+            o.before_ms = b.median_ms[0][0];
+            o.after_ms = b.median_ms[1][0];
+            o.ok = true;
+        } catch (const gkp::Cancelled &) {
+            o.error = tr("Cancelled: no file was written.");
+        } catch (const std::exception &e) {
+            o.error = QString::fromStdString(e.what());
+        }
+        return o;
+    }));
+}
+
+void ExportDialog::onFinished()
+{
+    const Outcome o = m_watcher.result();
+    m_exportButton->setEnabled(true);
+    m_cancelButton->setEnabled(false);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(o.ok ? 1 : 0);
+    if (!o.ok) {
+        m_results->setHtml(tr("<p style='color:#b00'><b>Export failed.</b> %1</p>").arg(o.error.toHtmlEscaped()));
+        Q_EMIT exportFinished(false);
+        return;
+    }
+    const gkp::ExportResult &r = o.result;
+    m_verified = r.verify.passed;
+    QString html = tr("<p><b>Wrote</b> %1 (%2 MB, %3).</p>")
+                       .arg(QString::fromStdString(r.path).toHtmlEscaped())
+                       .arg(double(r.file_bytes) / 1e6, 0, 'f', 2)
+                       .arg(r.mode == gkp::ExportMode::Deploy ? tr("deploy") : tr("trainable"));
+    html += r.verify.passed
+                ? tr("<p style='color:#070'><b>Verified</b>: matches the masked model on %1 random inputs, max "
+                     "relative error %2.</p>")
+                      .arg(r.verify.inputs)
+                      .arg(r.verify.max_rel, 0, 'g', 3)
+                : tr("<p style='color:#b00'>Not verified.</p>");
+    html += tr("<p>Latency at batch %1 (median, original frozen the same way): <b>%2 ms → %3 ms</b> (%4x).</p>")
+                .arg(m_document->model()->inventory().input_shape.at(0))
+                .arg(o.before_ms, 0, 'f', 3)
+                .arg(o.after_ms, 0, 'f', 3)
+                .arg(o.after_ms > 0 ? o.before_ms / o.after_ms : 0.0, 0, 'f', 2);
+    QStringList dense;
+    for (const gkp::LayerExport &e : r.layers)
+        if (e.form == gkp::LayerForm::MaskedDense)
+            dense << QString::fromStdString(e.name).toHtmlEscaped();
+    if (!dense.isEmpty())
+        html += tr("<p>%n layer(s) kept as masked dense convolutions because their grouped form was slower on this "
+                   "machine: %1</p>",
+                   nullptr, int(dense.size()))
+                    .arg(dense.join(QStringLiteral(", ")));
+    m_results->setHtml(html);
+    Q_EMIT exportFinished(true);
+}
