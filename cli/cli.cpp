@@ -5,6 +5,7 @@
 #include "evalcommand.h"
 #include "inspectcommand.h"
 #include "plancommand.h"
+#include "progressbar.h"
 #include "exportcommand.h"
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@ int run(int argc, char **argv)
     app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
     app.require_subcommand(1);
     configureThreads();
+    ProgressBar::installInterruptHandler();
     app.add_option_function<int>(
            "--threads", [](int threads) { configureThreads(threads); }, "LibTorch threads (default: one per core)")
         ->check(CLI::PositiveNumber);
@@ -30,6 +32,8 @@ int run(int argc, char **argv)
     addEvalCommand(app);
     try {
         app.parse(argc, argv);
+        if (ProgressBar::interrupted())
+            throw Cancelled();
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     } catch (const Cancelled &) {

@@ -16,7 +16,9 @@ extern "C" void onSigint(int)
 }
 } // namespace
 
-ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO))
+ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO)) {}
+
+void ProgressBar::installInterruptHandler()
 {
     std::signal(SIGINT, onSigint);
 }
@@ -25,7 +27,6 @@ ProgressBar::~ProgressBar()
 {
     if (m_tty && m_lastPermille >= 0)
         std::fprintf(stderr, "\r\033[K");
-    std::signal(SIGINT, SIG_DFL);
 }
 
 bool ProgressBar::interrupted()

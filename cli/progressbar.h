@@ -15,6 +15,9 @@ public:
     ~ProgressBar();
     ProgressFn callback();
     static bool interrupted();
+    // Catch SIGINT for the whole run: Ctrl-C sets a flag that every progress callback reports,
+    // so long work stops at the next step and nothing half-done is written.
+    static void installInterruptHandler();
 
 private:
     std::string m_label;

@@ -1,0 +1,115 @@
+// gkp plan / export / verify / bench as a user runs them.
+
+#include "clirunner.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <fstream>
+
+using nlohmann::json;
+
+class TestCliPlan : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString path(const char *name) const { return m_dir.filePath(QString::fromUtf8(name)); }
+
+private Q_SLOTS:
+    void planExportVerifyInspect()
+    {
+        const QString model = fixturePath("cifar_resnet20b_scripted.pt");
+        CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"4"_qs, u"--ratio"_qs, u"0.5"_qs, u"--layer"_qs,
+                              u"layer3.2.conv2=ratio:0.25,groups:auto"_qs, u"-o"_qs, path("plan.json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains(u"layers pruned"_qs));
+        std::ifstream in(path("plan.json").toStdString());
+        const json plan = json::parse(in);
+        QCOMPARE(plan["format"], "gkp-plan");
+        QCOMPARE(plan["layers"].size(), std::size_t(20));
+        QCOMPARE(plan["layers"][0]["groups"], 4);
+        QCOMPARE(plan["layers"].back()["requested_groups"], "auto");
+
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("plan.json"), u"--mode"_qs, u"deploy"_qs, u"-o"_qs,
+                    path("pruned.pt")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains(u"verified"_qs));
+
+        r = runGkp({u"verify"_qs, model, path("pruned.pt"), u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(json::parse(r.out.toStdString())["passed"].get<bool>());
+
+        r = runGkp({u"inspect"_qs, path("pruned.pt"), u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json doc = json::parse(r.out.toStdString());
+        QVERIFY(doc["gkp_pruned"].get<bool>());
+        QCOMPARE(doc["plan"]["layers"].size(), std::size_t(20));
+
+        // the exported model against another original: a clear error
+        r = runGkp({u"verify"_qs, fixturePath("transposed_scripted.pt"), path("pruned.pt")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.startsWith(u"gkp: error: "_qs));
+
+        r = runGkp({u"bench"_qs, model, path("pruned.pt"), u"--batch"_qs, u"1,4"_qs, u"--runs"_qs, u"3"_qs,
+                    u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json bench = json::parse(r.out.toStdString());
+        QCOMPARE(bench["results"].size(), std::size_t(2));
+        QVERIFY(bench["results"][1]["speedup"].get<double>() > 0);
+        QCOMPARE(bench["layers"].size(), std::size_t(20));
+    }
+
+    void badInputs_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mustMention");
+        const QString model = fixturePath("cifar_resnet20b_scripted.pt");
+        QTest::newRow("unwritable output") << QStringList{u"plan"_qs, model, u"-o"_qs, u"/nonexistent/p.json"_qs}
+                                           << u"does not exist"_qs;
+        QTest::newRow("unknown layer") << QStringList{u"plan"_qs, model, u"--layer"_qs, u"nope=off"_qs}
+                                       << u"no convolution"_qs;
+        QTest::newRow("bad override") << QStringList{u"plan"_qs, model, u"--layer"_qs, u"conv1=speed:2"_qs}
+                                      << u"unknown layer setting"_qs;
+        QTest::newRow("bad groups") << QStringList{u"plan"_qs, model, u"--groups"_qs, u"many"_qs} << u"--groups"_qs;
+        QTest::newRow("unreachable target")
+            << QStringList{u"plan"_qs, model, u"--target-macs-reduction"_qs, u"0.99"_qs} << u"not reachable"_qs;
+        QTest::newRow("broken plan") << QStringList{u"export"_qs, model, u"--plan"_qs, fixturePath("broken_text.pt"),
+                                                    u"-o"_qs, u"/tmp/never.pt"_qs}
+                                     << u"invalid plan"_qs;
+    }
+    void badInputs()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mustMention);
+        const CliResult r = runGkp(args);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(mustMention), qPrintable(r.err));
+        QVERIFY(!QFile::exists(u"/tmp/never.pt"_qs));
+    }
+
+    // Ctrl-C during a long plan: exit 130 and no output file (not even a temporary one).
+    void interruptLeavesNoFile()
+    {
+        QProcess p;
+        const QString out = path("interrupted.json");
+        p.start(QStringLiteral(GKP_CLI_PATH), {u"plan"_qs, fixturePath("densenet121_scripted.pt"), u"--cluster"_qs,
+                                               u"spectral"_qs, u"-o"_qs, out});
+        QVERIFY(p.waitForStarted());
+        QTest::qWait(6000); // past model loading, into planning
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        if (p.exitCode() == 0)
+            QSKIP("planning finished before the interrupt arrived");
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(!QFile::exists(out));
+        QCOMPARE(QDir(m_dir.path()).entryList({u".interrupted*"_qs}, QDir::Files | QDir::Hidden).size(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliPlan)
+#include "tst_cliplan.moc"
