@@ -68,7 +68,12 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
     };
     e.dense_ms = medianMs([&] { conv2d(x, w, bias, 1); }, runs);
     e.timings_ms["masked-dense"] = e.dense_ms;
-    e.timings_ms["grouped"] = medianMs([&] { conv2d(x.index_select(1, gl.gather), gl.weight, gbias, l.groups); }, runs);
+    // Pruned forms produce filters in group order; count the copy that restores the original
+    // order (it is skipped when the order folds into the consumers, so this errs on the safe side).
+    const bool permuted = l.groups > 1;
+    auto restore = [&](const torch::Tensor &y) { return permuted ? y.index_select(1, gl.inverse) : y; };
+    e.timings_ms["grouped"] =
+        medianMs([&] { restore(conv2d(x.index_select(1, gl.gather), gl.weight, gbias, l.groups)); }, runs);
     if (l.groups > 1) {
         const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
         std::vector<torch::Tensor> idx, ws;
@@ -83,7 +88,7 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
                 std::vector<torch::Tensor> parts;
                 for (int g = 0; g < l.groups; ++g)
                     parts.push_back(conv2d(x.index_select(1, idx[std::size_t(g)]), ws[std::size_t(g)], bs[std::size_t(g)], 1));
-                torch::cat(parts, 1);
+                restore(torch::cat(parts, 1));
             },
             runs);
     }
