@@ -4,6 +4,7 @@
 #include "document.h"
 #include "error.h"
 #include "exportdialog.h"
+#include "kernelheatmapview.h"
 #include "layertabledelegate.h"
 #include "layertablemodel.h"
 
@@ -154,6 +155,10 @@ void MainWindow::createDocks()
     controlsScroll->setMinimumWidth(340);
     addDock(controlsScroll, tr("Controls"), QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
     addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::LeftDockWidgetArea);
+    auto *heatmap = new KernelHeatmapView(m_document);
+    heatmap->setObjectName(QStringLiteral("kernelHeatmap"));
+    heatmap->setMinimumSize(420, 320);
+    addDock(heatmap, tr("Kernel Heatmap"), QStringLiteral("heatmapDock"), Qt::RightDockWidgetArea);
 }
 
 void MainWindow::openModel(const QString &path)
