@@ -30,6 +30,7 @@ KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_info);
     m_info->setWordWrap(true);
+    m_info->setMinimumHeight(m_info->fontMetrics().lineSpacing() * 2 + 4);
 
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setupFullAxesBox(true);

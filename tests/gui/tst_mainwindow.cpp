@@ -25,6 +25,7 @@ bool waitForPlan(Document *d)
 
 void saveShot(QWidget *w, const QString &name)
 {
+    QTest::qWait(100); // queued replots of the plots happen first
     if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
         w->grab().save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") + u'/' + name);
 }
