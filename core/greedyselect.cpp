@@ -4,6 +4,7 @@
 #include "kernelselection.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <cmath>
 #include <limits>
@@ -15,6 +16,31 @@ namespace gkp {
 
 namespace {
 
+// Exact sort key of a similarity: ascending key = descending value (total order on the bit pattern,
+// the two zeros merged, as a double comparison sees them).
+inline uint64_t descendingKey(double v)
+{
+    if (v == 0)
+        v = 0.0; // -0.0 == +0.0
+    uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    u = (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull); // ascending in v
+    return ~u;
+}
+
+// The same for the float nearest to v. Rounding to float is monotone, so a < b (as keys) for the
+// floats implies a < b for the doubles; equal float keys need the exact key to be ordered.
+inline uint32_t descendingKeyF(double v)
+{
+    float f = float(v);
+    if (f == 0)
+        f = 0.0f;
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+    return ~u;
+}
+
 // Cost of a candidate set of size `keep`. greedyCost and greedySelect both use this class, with
 // the same summation order (pairs in index order; each pruned channel's q largest similarities
 // in descending order), so equal sets get bitwise equal costs.
@@ -24,24 +50,46 @@ public:
     // Every column p of sim is presorted (value descending, then index) so the q largest over a
     // set are found by walking the column until q members are met, instead of a selection over
     // `keep` values per pruned channel. Only the first n - keep + q entries can be reached (at
-    // most n - keep non-members come before the q-th member), so only those are ordered.
+    // most n - keep non-members come before the q-th member), so only those are stored.
+    //
+    // The order is computed by a stable LSD radix sort on the float-rounded key of each value
+    // (inputs in index order, so equal keys stay in index order), then every run of equal float
+    // keys is re-sorted by the exact double key: the result is exactly the (value descending,
+    // index ascending) order of a comparison sort on the doubles, several times faster.
     CostTables(const std::vector<double> &sim, int n, int keep, int q)
         : m_sim(sim), m_n(n), m_depth(std::min(n, n - keep + std::clamp(q, 0, keep)))
     {
         if (q <= 0 || keep >= n)
             return;
         m_sorted.resize(size_t(n) * m_depth);
-        std::vector<std::pair<double, int>> col(n);
+        std::vector<uint64_t> a(n), b(n);
+        std::vector<std::pair<uint64_t, int>> run;
         for (int p = 0; p < n; ++p) {
             // sim is symmetric: column p is row p, read contiguously (columns of a 2048-wide
             // matrix are 16 KiB apart, a cache miss per element).
             const double *row = sim.data() + size_t(p) * n;
-            for (int k = 0; k < n; ++k)
-                col[k] = {-row[k], k};
-            if (m_depth < n)
-                std::nth_element(col.begin(), col.begin() + m_depth, col.end());
-            std::sort(col.begin(), col.begin() + m_depth);
-            std::copy(col.begin(), col.begin() + m_depth, m_sorted.begin() + size_t(p) * m_depth);
+            sortColumn(row, n, a, b);
+            // Re-sort runs of equal float keys exactly (rare for real similarities).
+            for (int i = 0; i < n;) {
+                const uint32_t key = uint32_t(a[i] >> 32);
+                int j = i + 1;
+                while (j < n && uint32_t(a[j] >> 32) == key)
+                    ++j;
+                if (j - i > 1 && i < m_depth) {
+                    run.clear();
+                    for (int k = i; k < j; ++k) {
+                        const int idx = int(uint32_t(a[k]));
+                        run.emplace_back(descendingKey(row[idx]), idx);
+                    }
+                    std::sort(run.begin(), run.end());
+                    for (int k = i; k < j; ++k)
+                        a[k] = (uint64_t(key) << 32) | uint32_t(run[size_t(k - i)].second);
+                }
+                i = j;
+            }
+            int32_t *out = m_sorted.data() + size_t(p) * m_depth;
+            for (int i = 0; i < m_depth; ++i)
+                out[i] = int32_t(uint32_t(a[i]));
         }
     }
 
@@ -63,11 +111,12 @@ public:
         for (int p = 0; p < n; ++p) {
             if (inSet[p])
                 continue;
-            const std::pair<double, int> *col = m_sorted.data() + size_t(p) * m_depth;
+            const int32_t *col = m_sorted.data() + size_t(p) * m_depth;
+            const double *row = m_sim.data() + size_t(p) * n;
             double top = 0;
             for (int i = 0, found = 0; found < qq; ++i)
-                if (inSet[col[i].second]) {
-                    top += -col[i].first;
+                if (inSet[col[i]]) {
+                    top += row[col[i]];
                     ++found;
                 }
             rep += top;
@@ -76,10 +125,46 @@ public:
     }
 
 private:
+    // a = (float key << 32 | index) for every k of the row, ordered by float key, then index.
+    static void sortColumn(const double *row, int n, std::vector<uint64_t> &a, std::vector<uint64_t> &b)
+    {
+        for (int k = 0; k < n; ++k)
+            a[size_t(k)] = (uint64_t(descendingKeyF(row[k])) << 32) | uint32_t(k);
+        if (n < 64) {
+            std::sort(a.begin(), a.begin() + n);
+            return;
+        }
+        uint32_t hist[4][256] = {};
+        for (int k = 0; k < n; ++k) {
+            const uint32_t key = uint32_t(a[size_t(k)] >> 32);
+            ++hist[0][key & 255];
+            ++hist[1][(key >> 8) & 255];
+            ++hist[2][(key >> 16) & 255];
+            ++hist[3][key >> 24];
+        }
+        for (int pass = 0; pass < 4; ++pass) {
+            uint32_t *h = hist[pass];
+            if (h[(uint32_t(a[0] >> 32) >> (8 * pass)) & 255] == uint32_t(n))
+                continue; // every key has the same byte here: the pass would not move anything
+            uint32_t sum = 0;
+            for (int v = 0; v < 256; ++v) {
+                const uint32_t c = h[v];
+                h[v] = sum;
+                sum += c;
+            }
+            const int shift = 32 + 8 * pass;
+            for (int k = 0; k < n; ++k) {
+                const uint64_t e = a[size_t(k)];
+                b[h[(e >> shift) & 255]++] = e;
+            }
+            a.swap(b);
+        }
+    }
+
     const std::vector<double> &m_sim;
     int m_n;
     int m_depth;
-    std::vector<std::pair<double, int>> m_sorted; // per column p: (-sim[k,p], k) ascending
+    std::vector<int32_t> m_sorted; // per column p: the indices k by (sim[k,p] descending, k ascending)
 };
 
 typedef double v4d __attribute__((vector_size(32)));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <random>
 
@@ -65,6 +66,63 @@ gkp::GreedyResult naiveGreedy(const std::vector<double> &sim, int n, int keep, d
             best = {set, c, s};
     }
     return best;
+}
+
+// Similarities full of ties for the sorted tables: exact ties (quarters), distinct doubles that
+// round to the same float (0.5 + k * 2^-40), signed zeros, and plain values, mixed per entry.
+std::vector<double> tieHeavySim(int n, uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    std::vector<double> s(size_t(n) * n);
+    for (int i = 0; i < n; ++i) {
+        s[size_t(i) * n + i] = 1.0;
+        for (int j = i + 1; j < n; ++j) {
+            double v = u(rng);
+            switch (rng() % 4) {
+            case 0:
+                v = std::round(v * 4) / 4;
+                break;
+            case 1:
+                v = 0.5 + std::ldexp(double(rng() % 8), -40);
+                break;
+            case 2:
+                v = (rng() % 2) ? -0.0 : 0.0;
+                break;
+            default:
+                break;
+            }
+            s[size_t(i) * n + j] = s[size_t(j) * n + i] = v;
+        }
+    }
+    return s;
+}
+
+// The spec's cost, computed the obvious way: pairs in index order, then for each pruned channel the
+// members' similarities sorted descending and the first q summed in that order.
+double naiveCost(const std::vector<double> &sim, int n, const std::vector<int> &kept, double lambda, int q)
+{
+    double pair = 0;
+    for (size_t a = 0; a < kept.size(); ++a)
+        for (size_t b = a + 1; b < kept.size(); ++b)
+            pair += sim[size_t(kept[a]) * n + kept[b]];
+    const int m = int(kept.size());
+    if (q <= 0 || m >= n || lambda == 0)
+        return pair;
+    double rep = 0;
+    for (int p = 0; p < n; ++p) {
+        if (std::find(kept.begin(), kept.end(), p) != kept.end())
+            continue;
+        std::vector<double> v;
+        for (int k : kept)
+            v.push_back(sim[size_t(k) * n + p]);
+        std::sort(v.begin(), v.end(), std::greater<double>());
+        double top = 0;
+        for (int i = 0; i < std::min(q, m); ++i)
+            top += v[size_t(i)];
+        rep += top;
+    }
+    return pair - lambda * rep;
 }
 
 // weight [2, Cin, 1, 1] whose filter 0 holds the given values: X[c] = {values[c]} for members {0}.
@@ -175,6 +233,30 @@ private Q_SLOTS:
         QCOMPARE(r.start, expected.start);
         QVERIFY(std::abs(r.cost - expected.cost) < 1e-12);
         QCOMPARE(r.cost, gkp::greedyCost(sim, n, r.kept, lambda, keep / 5)); // bitwise: same summation
+    }
+
+    // greedyCost's presorted tables (radix sort on float keys, exact re-sort of float ties) must give
+    // bitwise the cost of the naive sort-per-channel formula, on random sets and the greedy's own.
+    void greedyCostMatchesNaiveBitwise()
+    {
+        std::mt19937_64 rng(42);
+        for (int trial = 0; trial < 60; ++trial) {
+            const int n = trial < 40 ? 2 + int(rng() % 90) : 100 + int(rng() % 300); // both sort paths
+            const std::vector<double> sim = trial % 2 ? tieHeavySim(n, uint64_t(trial)) : randomSim(n, uint64_t(trial));
+            const int keep = 1 + int(rng() % uint64_t(n));
+            std::vector<int> all(static_cast<size_t>(n));
+            std::iota(all.begin(), all.end(), 0);
+            std::shuffle(all.begin(), all.end(), rng);
+            std::vector<int> kept(all.begin(), all.begin() + keep);
+            std::sort(kept.begin(), kept.end());
+            const double lambda = gkp::autoLambda(n, keep) + 0.5;
+            const double a = gkp::greedyCost(sim, n, kept, lambda, keep / 5);
+            const double b = naiveCost(sim, n, kept, lambda, keep / 5);
+            QCOMPARE(std::memcmp(&a, &b, sizeof a), 0);
+            const gkp::GreedyResult r = gkp::greedySelect(sim, n, keep, std::nullopt, trial % 3 ? 0 : 7);
+            const double c = naiveCost(sim, n, r.kept, gkp::autoLambda(n, keep), keep / 5);
+            QCOMPARE(std::memcmp(&r.cost, &c, sizeof c), 0);
+        }
     }
 
     void lambdaMatters()
