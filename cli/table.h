@@ -1,5 +1,7 @@
 #pragma once
 
+#include "format.h"
+
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +22,6 @@ private:
     std::vector<std::vector<std::string>> m_rows;
 };
 
-std::string humanCount(double value); // 1234567 -> "1.23M"
+using gkp::humanCount;
 
 } // namespace gkp::cli

@@ -1,6 +1,7 @@
 #include "layertablemodel.h"
 
 #include "document.h"
+#include "format.h"
 
 #include <QBrush>
 #include <QFont>
@@ -8,13 +9,7 @@
 
 QString humanCount(double value)
 {
-    const char *suffix[] = {"", "K", "M", "G", "T"};
-    int i = 0;
-    while (value >= 1000.0 && i < 4) {
-        value /= 1000.0;
-        ++i;
-    }
-    return i == 0 ? QString::number(value, 'f', 0) : QString::number(value, 'f', 2) + QLatin1String(suffix[i]);
+    return QString::fromStdString(gkp::humanCount(value));
 }
 
 namespace {
