@@ -72,7 +72,7 @@ void Document::onLoadFinished()
     m_planWatcher.waitForFinished(); // the old planner must not outlive its model
     m_planner.reset();
     m_model = std::move(result.model);
-    m_planner = std::make_unique<gkp::Planner>(*m_model);
+    m_planner = std::make_shared<gkp::Planner>(*m_model);
     m_undoStack->clear();
     m_selectedLayer = -1;
     m_settings = gkp::PlanSettings();

@@ -37,6 +37,10 @@ public:
     QString modelPath() const;
     QUndoStack *undoStack() const { return m_undoStack; }
     gkp::Planner *planner() const { return m_planner.get(); }
+    // Shared ownership for view workers: a model replaced, or a document destroyed, while such a
+    // worker runs stays alive until the worker lets go of it.
+    std::shared_ptr<const gkp::Model> sharedModel() const { return m_model; }
+    std::shared_ptr<gkp::Planner> sharedPlanner() const { return m_planner; }
 
     // --- pruning settings and plan
     const gkp::PlanSettings &settings() const { return m_settings; }
@@ -92,7 +96,7 @@ private:
     void onPlanningFinished();
 
     std::shared_ptr<gkp::Model> m_model;
-    std::unique_ptr<gkp::Planner> m_planner;
+    std::shared_ptr<gkp::Planner> m_planner;
     QUndoStack *m_undoStack;
     QFutureWatcher<LoadResult> m_loadWatcher;
     QString m_loadingPath;

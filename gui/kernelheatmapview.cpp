@@ -2,223 +2,454 @@
 
 #include "document.h"
 #include "model.h"
-
-#include "qcustomplotinclude.h"
+#include "qcustomplotcompat.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
-
+#include <algorithm>
 #include <numeric>
+
+namespace {
+
+// One colour map shows kept and pruned kernels: a pruned kernel's norm is stored in [0, PrunedTop]
+// and drawn in greys, a kept one's in [KeptBottom, 1] and drawn in colour. One map instead of a
+// grey map under a half-transparent colour map halves the colouring work of a redraw. The gap
+// between the two bands keeps gradient quantisation from mixing them up.
+constexpr double PrunedTop = 0.45, KeptBottom = 0.55;
+constexpr int GradientLevels = 512;
+
+// Lets the view write a colour map's cells in one pass: setCell() costs a call and a bounds
+// check per cell, which shows on layers with a million kernels.
+class DirectColorMapData : public QCPColorMapData
+{
+public:
+    DirectColorMapData() : QCPColorMapData(1, 1, QCPRange(0, 1), QCPRange(0, 1)) {}
+    double *cells()
+    {
+        mDataModified = true;
+        return mData;
+    }
+    void setBounds(const QCPRange &bounds) { mDataBounds = bounds; }
+};
+
+// Viridis: perceptually uniform and readable in greyscale, so norms compare fairly across cells.
+const QColor Viridis[] = {QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b), QColor(0x21, 0x91, 0x8c),
+                          QColor(0x5e, 0xc9, 0x62), QColor(0xfd, 0xe7, 0x25)};
+// Pruned kernels: light greys with no hue, so they never read as part of the colour scale, yet
+// still show their norm (what was thrown away); darker = larger.
+const QColor PrunedLight(0xee, 0xee, 0xee), PrunedDark(0x9a, 0x9a, 0x9a);
+
+QCPColorGradient scaleGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    for (int i = 0; i < 5; ++i)
+        g.setColorStopAt(i / 4.0, Viridis[i]);
+    g.setLevelCount(GradientLevels);
+    return g;
+}
+
+QCPColorGradient mapGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, PrunedLight);
+    g.setColorStopAt(PrunedTop, PrunedDark);
+    for (int i = 0; i < 5; ++i)
+        g.setColorStopAt(KeptBottom + (1.0 - KeptBottom) * i / 4.0, Viridis[i]);
+    g.setLevelCount(GradientLevels);
+    return g;
+}
+
+} // namespace
 
 KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     : QWidget(parent), m_document(document), m_plot(new QCustomPlot), m_normBox(new QComboBox),
-      m_groupedBox(new QCheckBox(tr("Grouped order (rows by group, kept columns first)"))), m_info(new QLabel)
+      m_groupedBox(new QCheckBox(tr("Grouped order"))), m_title(new QLabel), m_legend(new QLabel)
 {
-    m_normBox->addItem(tr("L1 norm"), int(gkp::Norm::L1));
-    m_normBox->addItem(tr("L2 norm"), int(gkp::Norm::L2));
-    auto *top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Kernel importance:")));
-    top->addWidget(m_normBox);
-    top->addWidget(m_groupedBox);
-    top->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_plot, 1);
-    layout->addWidget(m_info);
-    m_info->setWordWrap(true);
-    m_info->setMinimumHeight(m_info->fontMetrics().lineSpacing() * 2 + 4);
+    m_normBox->addItem(tr("L1 norm"));
+    m_normBox->addItem(tr("L2 norm"));
+    m_normBox->setToolTip(tr("Norm of each kh × kw kernel W[o, c]"));
+    m_groupedBox->setToolTip(tr("Sort filters by (group, index) and show each group's kept input channels "
+                                "first, as the grouped convolution sees them"));
+    auto *fit = new QToolButton;
+    fit->setText(tr("Fit"));
+    fit->setToolTip(tr("Show the whole layer (or double-click the plot)"));
 
+    m_title->setTextFormat(Qt::RichText);
+    m_title->setWordWrap(true);
+    m_legend->setWordWrap(true);
+    m_legend->setTextFormat(Qt::RichText);
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Norm:")));
+    controls->addWidget(m_normBox);
+    controls->addSpacing(12);
+    controls->addWidget(m_groupedBox);
+    controls->addWidget(fit);
+    controls->addStretch(1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_title);
+    layout->addLayout(controls);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_legend);
+
+    m_plot->setObjectName(QStringLiteral("kernelHeatmapPlot"));
+    m_plot->setMouseTracking(true); // hover tooltips without a pressed button
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    m_plot->axisRect()->setupFullAxesBox(true);
-    m_plot->xAxis->setLabel(tr("input channel c"));
-    m_plot->yAxis->setLabel(tr("output channel o (filter)"));
-    m_plot->yAxis->setRangeReversed(true); // row 0 at the top, like a matrix
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) { // channel indices are integers
-        QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-        ticker->setTickStep(1.0);
-        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-        axis->setTicker(ticker);
-    }
+    m_plot->yAxis->setRangeReversed(true); // matrix convention: filter 0 on top
+    m_plot->xAxis->setTickLabelPadding(3);
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_map->setData(new DirectColorMapData, false);
+    m_map->setGradient(mapGradient());
+    m_map->setDataRange(QCPRange(0.0, 1.0)); // the encoding's range; the scale shows the norms
+    m_map->setInterpolate(false);            // one kernel, one flat cell
+    m_map->setTightBoundary(false);
     m_scale = new QCPColorScale(m_plot);
-    m_plot->plotLayout()->addElement(0, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
-    m_map->setColorScale(m_scale);
-    m_map->setInterpolate(false);
+    m_scale->setBarWidth(14);
+    m_plot->plotLayout()->addElement(0, 1, m_scale);
+    m_scale->setGradient(scaleGradient()); // not linked to the map: it shows the kept band only
     auto *margins = new QCPMarginGroup(m_plot);
     m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    m_plot->setMouseTracking(true);
-    connect(m_plot, &QCustomPlot::mouseMove, this, &KernelHeatmapView::onHover);
+    m_plot->axisRect()->setBackground(palette().color(QPalette::Base));
 
     connect(m_normBox, &QComboBox::currentIndexChanged, this,
-            [this] { setNorm(gkp::Norm(m_normBox->currentData().toInt())); });
+            [this](int index) { setNorm(index == 1 ? gkp::Norm::L2 : gkp::Norm::L1); });
     connect(m_groupedBox, &QCheckBox::toggled, this, &KernelHeatmapView::setGroupedOrder);
-    connect(document, &Document::selectedLayerChanged, this, &KernelHeatmapView::rebuild);
-    connect(document, &Document::planChanged, this, &KernelHeatmapView::rebuild);
-    connect(document, &Document::modelChanged, this, [this] {
+    connect(fit, &QToolButton::clicked, this, &KernelHeatmapView::resetRanges);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetRanges(); });
+    connect(m_plot, &QCustomPlot::mouseMove, this, &KernelHeatmapView::onMouseMove);
+
+    connect(m_document, &Document::modelChanged, this, [this] {
+        m_normCache.clear();
         m_layer = -1;
         rebuild();
     });
+    connect(m_document, &Document::selectedLayerChanged, this, &KernelHeatmapView::rebuild);
+    connect(m_document, &Document::planChanged, this, &KernelHeatmapView::rebuild);
     rebuild();
+}
+
+KernelHeatmapView::~KernelHeatmapView() = default;
+
+int KernelHeatmapView::displayedRows() const
+{
+    return int(m_rows);
+}
+
+int KernelHeatmapView::displayedColumns() const
+{
+    return int(m_cols);
+}
+
+bool KernelHeatmapView::isGroupedOrder() const
+{
+    return m_wantGrouped && !m_mask.empty();
 }
 
 void KernelHeatmapView::setGroupedOrder(bool grouped)
 {
-    if (m_grouped == grouped)
+    if (grouped == m_wantGrouped)
         return;
-    m_grouped = grouped;
-    m_groupedBox->setChecked(grouped);
+    m_wantGrouped = grouped;
     rebuild();
 }
 
 void KernelHeatmapView::setNorm(gkp::Norm norm)
 {
-    if (m_norm == norm)
+    if (norm == m_norm)
         return;
     m_norm = norm;
-    m_normBox->setCurrentIndex(m_normBox->findData(int(norm)));
-    m_layer = -1; // recompute norms
     rebuild();
 }
 
-void KernelHeatmapView::rebuild()
+int KernelHeatmapView::sourceFilter(int row) const
 {
-    const gkp::Model *model = m_document->model();
-    const int layer = m_document->selectedLayer();
-    if (!model || layer < 0) {
-        m_rows = m_cols = 0;
-        m_map->data()->clear();
-        m_info->setText(tr("No layer selected."));
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
-    if (layer != m_layer) { // norms depend only on the weights: once per layer and norm
-        m_norms = gkp::kernelNorms(*model, layer, m_norm);
-        m_layer = layer;
-    }
-    const int cout = int(m_norms.out_channels), cin = int(m_norms.in_channels);
-    const gkp::LayerPlan *plan = m_document->layerPlan(layer);
-    m_mask = plan ? gkp::kernelMask(*plan, cin) : std::vector<uint8_t>();
-    m_groupOf = plan ? plan->assignment : std::vector<int>(std::size_t(cout), 0);
+    return m_rowSource.at(std::size_t(row));
+}
 
-    m_rowFilter.resize(std::size_t(cout));
-    std::iota(m_rowFilter.begin(), m_rowFilter.end(), 0);
-    std::vector<int> identity(static_cast<std::size_t>(cin));
-    std::iota(identity.begin(), identity.end(), 0);
-    m_colOf.assign(std::size_t(cout), identity);
-    if (m_grouped && plan) {
-        std::stable_sort(m_rowFilter.begin(), m_rowFilter.end(),
-                         [&](int a, int b) { return m_groupOf[std::size_t(a)] < m_groupOf[std::size_t(b)]; });
-        for (int r = 0; r < cout; ++r) {
-            const int o = m_rowFilter[std::size_t(r)];
-            std::vector<int> &cols = m_colOf[std::size_t(r)];
-            std::stable_partition(cols.begin(), cols.end(),
-                                  [&](int c) { return m_mask[std::size_t(o) * std::size_t(cin) + std::size_t(c)] != 0; });
-        }
-    }
-    m_rows = cout;
-    m_cols = cin;
-    redraw();
-
-    const gkp::ConvLayer &l = model->inventory().layers.at(std::size_t(layer));
-    if (plan)
-        m_info->setText(tr("%1: %2 x %3 kernels, G = %4, keeps %5 of %6 input channels per group; grey cells are "
-                           "pruned. Retained energy %7%.")
-                            .arg(QString::fromStdString(l.name))
-                            .arg(cout)
-                            .arg(cin)
-                            .arg(plan->groups)
-                            .arg(plan->kept_per_group)
-                            .arg(cin)
-                            .arg(plan->retained_energy * 100.0, 0, 'f', 1));
-    else
-        m_info->setText(tr("%1: %2 x %3 kernels, not pruned%4.")
-                            .arg(QString::fromStdString(l.name))
-                            .arg(cout)
-                            .arg(cin)
-                            .arg(l.prunable ? QString() : tr(" (%1)").arg(QString::fromStdString(l.reason))));
+int KernelHeatmapView::sourceChannel(int row, int col) const
+{
+    const int o = sourceFilter(row);
+    const std::vector<int> &order =
+        isGroupedOrder() ? m_colOrders.at(std::size_t(m_assignment[std::size_t(o)])) : m_colOrders.at(0);
+    return order.at(std::size_t(col));
 }
 
 double KernelHeatmapView::cellValue(int row, int col) const
 {
-    const int o = m_rowFilter.at(std::size_t(row));
-    const int c = m_colOf.at(std::size_t(row)).at(std::size_t(col));
-    return m_norms.values.at(std::size_t(o) * std::size_t(m_cols) + std::size_t(c));
+    const int o = sourceFilter(row), c = sourceChannel(row, col);
+    return m_norms->values.at(std::size_t(o * m_cols + c));
 }
 
 bool KernelHeatmapView::cellKept(int row, int col) const
 {
     if (m_mask.empty())
         return true;
-    const int o = m_rowFilter.at(std::size_t(row));
-    const int c = m_colOf.at(std::size_t(row)).at(std::size_t(col));
-    return m_mask[std::size_t(o) * std::size_t(m_cols) + std::size_t(c)] != 0;
+    return m_mask.at(std::size_t(sourceFilter(row) * m_cols + sourceChannel(row, col))) != 0;
 }
 
-void KernelHeatmapView::redraw()
+int KernelHeatmapView::cellGroup(int row) const
 {
-    // Pruned kernels get a value just below the kept range, painted light grey by the first,
-    // narrow band of the gradient; kept values use the rest of the (viridis) scale.
-    float maxValue = 0.0f;
-    for (float v : m_norms.values)
-        maxValue = std::max(maxValue, v);
-    const double top = std::max(1e-12, double(maxValue));
-    const double below = top * 0.03;
-    QCPColorMapData *data = m_map->data();
-    data->setSize(m_cols, m_rows);
-    data->setRange(QCPRange(0, std::max(0, m_cols - 1)), QCPRange(0, std::max(0, m_rows - 1)));
-    for (int r = 0; r < m_rows; ++r)
-        for (int j = 0; j < m_cols; ++j)
-            data->setCell(j, r, cellKept(r, j) ? cellValue(r, j) : -below);
+    return m_assignment.empty() ? -1 : m_assignment.at(std::size_t(sourceFilter(row)));
+}
 
-    // viridis (perceptually uniform, readable in grey and for colour-blind readers)
-    static const QColor viridis[] = {QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b), QColor(0x21, 0x91, 0x8c),
-                                     QColor(0x5e, 0xc9, 0x62), QColor(0xfd, 0xe7, 0x25)};
-    const double cut = below / (top + below);
-    QMap<double, QColor> stops;
-    const QColor grey(225, 225, 225);
-    stops[0.0] = grey;
-    stops[cut * 0.98] = grey;
-    for (int i = 0; i <= 4; ++i)
-        stops[cut + (1.0 - cut) * i / 4.0] = viridis[i];
-    QCPColorGradient gradient;
-    gradient.setColorStops(stops);
-    gradient.setLevelCount(1000);
-    m_map->setGradient(gradient);
-    m_map->setDataRange(QCPRange(-below, top));
-    m_scale->axis()->setLabel(m_norm == gkp::Norm::L1 ? tr("kernel L1 norm (grey: pruned)")
-                                                      : tr("kernel L2 norm (grey: pruned)"));
-    m_plot->xAxis->setRange(-0.5, m_cols - 0.5);
-    m_plot->yAxis->setRange(-0.5, m_rows - 0.5);
-    m_plot->xAxis->setLabel(m_grouped ? tr("per group: kept input channels first, then pruned")
-                                      : tr("input channel c"));
-    m_plot->yAxis->setLabel(m_grouped ? tr("filters, sorted by group") : tr("output channel o (filter)"));
+QString KernelHeatmapView::cellToolTip(int row, int col) const
+{
+    if (row < 0 || col < 0 || row >= m_rows || col >= m_cols)
+        return {};
+    QString text =
+        tr("filter o = %1, input channel c = %2").arg(sourceFilter(row)).arg(sourceChannel(row, col));
+    text += QLatin1Char('\n') + (m_norm == gkp::Norm::L1 ? tr("L1 norm = %1") : tr("L2 norm = %1"))
+                                    .arg(cellValue(row, col), 0, 'g', 4);
+    if (!m_mask.empty())
+        text += QLatin1Char('\n') +
+                (cellKept(row, col) ? tr("kept, group %1") : tr("pruned, group %1")).arg(cellGroup(row));
+    return text;
+}
+
+QString KernelHeatmapView::note() const
+{
+    return m_note;
+}
+
+const gkp::KernelNorms *KernelHeatmapView::norms(int layer)
+{
+    const int key = layer * 2 + (m_norm == gkp::Norm::L2 ? 1 : 0);
+    auto it = m_normCache.find(key);
+    if (it == m_normCache.end()) {
+        if (m_normCache.size() > 64) // bound the memory a long session can pin
+            m_normCache.clear();
+        it = m_normCache.insert(key, gkp::kernelNorms(*m_document->model(), layer, m_norm));
+    }
+    return &it.value();
+}
+
+void KernelHeatmapView::rebuild()
+{
+    const gkp::Model *model = m_document->model();
+    const int layer = m_document->selectedLayer();
+    const int64_t oldRows = m_rows, oldCols = m_cols;
+    const bool layerChanged = layer != m_layer;
+    const bool wasGrouped = isGroupedOrder();
+    m_layer = layer;
+    m_norms = nullptr;
+    m_mask.clear();
+    m_assignment.clear();
+    m_groups = m_keptPerGroup = 0;
+    m_rows = m_cols = 0;
+    m_rowSource.clear();
+    m_colOrders.clear();
+    m_note.clear();
+
+    if (!model || layer < 0 || layer >= int(model->inventory().layers.size())) {
+        m_title->setText(tr("No layer selected."));
+    } else {
+        const gkp::ConvLayer &info = model->inventory().layers[std::size_t(layer)];
+        m_norms = norms(layer);
+        m_rows = m_norms->out_channels;
+        m_cols = m_norms->in_channels;
+        const gkp::LayerPlan *plan = m_document->layerPlan(layer);
+        if (plan && int64_t(plan->assignment.size()) == m_rows) {
+            m_mask = gkp::kernelMask(*plan, m_cols);
+            m_assignment = plan->assignment;
+            m_groups = plan->groups;
+            m_keptPerGroup = plan->kept_per_group;
+        } else if (info.prunable && info.excluded_by_default && !m_document->settings().include_stem) {
+            m_note =
+                tr("Not pruned: this layer reads the network input and is excluded by default. Norms only, "
+                   "no mask.");
+        } else if (!info.prunable) {
+            m_note = tr("Not prunable (%1): norms only, no mask.").arg(QString::fromStdString(info.reason));
+        } else {
+            m_note = tr("Not pruned by the current plan: norms only, no mask.");
+        }
+        QString title = tr("<b>%1</b> — %2 × %3 kernels")
+                            .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                            .arg(m_rows)
+                            .arg(m_cols);
+        if (!m_mask.empty())
+            title += tr(", G = %1, %2 of %3 input channels kept per group, retained energy %4 %")
+                         .arg(m_groups)
+                         .arg(m_keptPerGroup)
+                         .arg(m_cols)
+                         .arg(plan->retained_energy * 100.0, 0, 'f', 1);
+        m_title->setText(title);
+    }
+
+    m_rowSource.resize(std::size_t(m_rows));
+    std::iota(m_rowSource.begin(), m_rowSource.end(), 0);
+    if (isGroupedOrder()) {
+        // Filters by (group, index): the permutation P of the grouped-convolution view.
+        std::stable_sort(m_rowSource.begin(), m_rowSource.end(), [this](int a, int b) {
+            return m_assignment[std::size_t(a)] < m_assignment[std::size_t(b)];
+        });
+        const gkp::LayerPlan *plan = m_document->layerPlan(layer);
+        m_colOrders.resize(std::size_t(m_groups));
+        std::vector<uint8_t> isKept(static_cast<std::size_t>(m_cols));
+        for (int g = 0; g < m_groups; ++g) {
+            std::vector<int> &order = m_colOrders[std::size_t(g)];
+            order = plan->kept[std::size_t(g)];
+            std::fill(isKept.begin(), isKept.end(), 0);
+            for (int c : order)
+                isKept[std::size_t(c)] = 1;
+            for (int c = 0; c < m_cols; ++c)
+                if (!isKept[std::size_t(c)])
+                    order.push_back(c);
+        }
+    } else {
+        m_colOrders.assign(1, std::vector<int>(std::size_t(m_cols)));
+        std::iota(m_colOrders[0].begin(), m_colOrders[0].end(), 0);
+    }
+
+    fillColorMap();
+    updateDecorations();
+    updateControls();
+    if (layerChanged || oldRows != m_rows || oldCols != m_cols || wasGrouped != isGroupedOrder())
+        resetRanges(); // rows mean something else now; a zoom into the old picture is meaningless
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void KernelHeatmapView::onHover(QMouseEvent *event)
+void KernelHeatmapView::fillColorMap()
 {
+    m_map->setVisible(m_rows > 0);
     if (m_rows == 0)
         return;
-    const int col = int(std::lround(m_plot->xAxis->pixelToCoord(event->pos().x())));
-    const int row = int(std::lround(m_plot->yAxis->pixelToCoord(event->pos().y())));
-    if (row < 0 || row >= m_rows || col < 0 || col >= m_cols) {
-        QToolTip::hideText();
-        return;
+    auto *data = static_cast<DirectColorMapData *>(m_map->data());
+    const int rows = int(m_rows), cols = int(m_cols);
+    data->setSize(cols, rows);
+    data->setRange(QCPRange(0, cols - 1), QCPRange(0, rows - 1));
+    const float *values = m_norms->values.data();
+    const float top = std::max(*std::max_element(values, values + std::ptrdiff_t(rows) * cols), 1e-30f);
+    m_scale->setDataRange(QCPRange(0.0, double(top)));
+    const double keptScale = (1.0 - KeptBottom) / double(top), prunedScale = PrunedTop / double(top);
+    double *cells = data->cells();
+    const bool grouped = isGroupedOrder();
+    for (int r = 0; r < rows; ++r) {
+        const int o = m_rowSource[std::size_t(r)];
+        const int *order =
+            (grouped ? m_colOrders[std::size_t(m_assignment[std::size_t(o)])] : m_colOrders[0]).data();
+        const float *src = values + std::ptrdiff_t(o) * cols;
+        double *dst = cells + std::ptrdiff_t(r) * cols;
+        if (m_mask.empty()) {
+            for (int j = 0; j < cols; ++j)
+                dst[j] = KeptBottom + keptScale * double(src[order[j]]);
+        } else {
+            const uint8_t *mask = m_mask.data() + std::ptrdiff_t(o) * cols;
+            for (int j = 0; j < cols; ++j) {
+                const int c = order[j];
+                dst[j] = mask[c] ? KeptBottom + keptScale * double(src[c]) : prunedScale * double(src[c]);
+            }
+        }
     }
-    const int o = m_rowFilter[std::size_t(row)];
-    const int c = m_colOf[std::size_t(row)][std::size_t(col)];
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       tr("o = %1, c = %2\nnorm %3\n%4, group %5")
-                           .arg(o)
-                           .arg(c)
-                           .arg(cellValue(row, col), 0, 'g', 4)
-                           .arg(cellKept(row, col) ? tr("kept") : tr("pruned"))
-                           .arg(m_groupOf.empty() ? 0 : m_groupOf[std::size_t(o)]),
-                       m_plot);
+    data->setBounds(QCPRange(0.0, 1.0));
+}
+
+void KernelHeatmapView::updateDecorations()
+{
+    m_plot->clearItems();
+    const bool grouped = isGroupedOrder();
+    m_scale->axis()->setLabel(m_norm == gkp::Norm::L1 ? tr("kernel L1 norm  ‖W[o, c]‖₁")
+                                                      : tr("kernel L2 norm  ‖W[o, c]‖₂"));
+    if (grouped) {
+        m_plot->xAxis->setLabel(
+            tr("input channels of the row's group: kept (left of the line), then pruned"));
+        m_plot->yAxis->setLabel(tr("output channel o (filter), sorted by group"));
+    } else {
+        m_plot->xAxis->setLabel(tr("input channel c"));
+        m_plot->yAxis->setLabel(tr("output channel o (filter)"));
+    }
+
+    auto integerTicker = [] {
+        QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+        ticker->setTickStep(1.0);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // never a tick between two kernels
+        return ticker;
+    };
+    m_plot->xAxis->setTicker(integerTicker());
+    m_plot->xAxis->setSubTicks(false); // nothing lies between two channels
+    m_plot->yAxis->setSubTicks(false);
+    // Group names on the row axis while they fit; with many small groups the lines say enough.
+    if (grouped && m_groups <= 64) {
+        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+        const double size = double(m_rows) / double(m_groups);
+        for (int g = 0; g < m_groups; ++g)
+            ticker->addTick((g + 0.5) * size - 0.5, tr("g%1").arg(g));
+        m_plot->yAxis->setTicker(ticker);
+    } else {
+        m_plot->yAxis->setTicker(integerTicker());
+    }
+    if (!grouped || m_groups > 256) // hundreds of lines would hide the cells they separate
+        return;
+
+    const QPen groupPen(QColor(0x20, 0x20, 0x20), 1.5);
+    for (int r = 1; r < m_rows; ++r) {
+        if (cellGroup(r) == cellGroup(r - 1))
+            continue;
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->setPen(groupPen);
+        line->point1->setCoords(0, r - 0.5);
+        line->point2->setCoords(1, r - 0.5);
+    }
+    if (m_keptPerGroup < m_cols) {
+        auto *split = new QCPItemStraightLine(m_plot);
+        split->setPen(QPen(QColor(0xd0, 0x20, 0x20), 2.0, Qt::DashLine));
+        split->point1->setCoords(m_keptPerGroup - 0.5, 0);
+        split->point2->setCoords(m_keptPerGroup - 0.5, 1);
+    }
+}
+
+void KernelHeatmapView::updateControls()
+{
+    const bool masked = !m_mask.empty();
+    m_groupedBox->setEnabled(masked);
+    {
+        const QSignalBlocker block(m_groupedBox); // the wish survives layers without a plan
+        m_groupedBox->setChecked(m_wantGrouped && masked);
+    }
+    {
+        const QSignalBlocker block(m_normBox);
+        m_normBox->setCurrentIndex(m_norm == gkp::Norm::L2 ? 1 : 0);
+    }
+    if (m_rows == 0) {
+        m_legend->clear();
+    } else if (!masked) {
+        m_legend->setText(m_note);
+    } else {
+        QString text = tr("<b>Coloured</b> cells: kept kernels (colour = norm, see the scale). "
+                          "<b>Grey</b> cells: pruned kernels (darker grey = larger norm).");
+        if (isGroupedOrder())
+            text += QLatin1Char(' ') + tr("Black lines separate filter groups; the red dashed line separates "
+                                          "each group's kept input channels from its pruned ones.");
+        m_legend->setText(text);
+    }
+}
+
+void KernelHeatmapView::resetRanges()
+{
+    m_plot->xAxis->setRange(-0.5, std::max<int64_t>(m_cols, 1) - 0.5);
+    m_plot->yAxis->setRange(-0.5, std::max<int64_t>(m_rows, 1) - 0.5);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void KernelHeatmapView::onMouseMove(QMouseEvent *event)
+{
+    const QPointF pos = event->position();
+    const int col = qRound(m_plot->xAxis->pixelToCoord(pos.x()));
+    const int row = qRound(m_plot->yAxis->pixelToCoord(pos.y()));
+    const QString text =
+        m_plot->axisRect()->rect().contains(pos.toPoint()) ? cellToolTip(row, col) : QString();
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }

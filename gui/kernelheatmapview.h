@@ -2,56 +2,82 @@
 
 #include "layerstats.h"
 
+#include <QHash>
 #include <QWidget>
-
+#include <cstdint>
 #include <vector>
 
 class Document;
 class QCheckBox;
 class QComboBox;
-class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QCustomPlot;
 class QLabel;
+class QMouseEvent;
 
-// Kernel-importance heatmap of the selected layer: Cout x Cin kernel norms (rows = filters,
-// columns = input channels), pruned kernels greyed out. "Grouped order" sorts rows by group and,
-// inside each group, puts the kept columns first, so the grouped-convolution structure shows.
+// The selected layer's Cout x Cin kernel norms as a heatmap, kept kernels in colour and pruned
+// ones in grey. "Grouped order" shows the plan the way the grouped convolution sees it: filters
+// sorted by (group, index), and in each group's rows its kept input channels first.
 class KernelHeatmapView : public QWidget
 {
     Q_OBJECT
 
 public:
     explicit KernelHeatmapView(Document *document, QWidget *parent = nullptr);
+    ~KernelHeatmapView() override;
 
-    bool isGroupedOrder() const { return m_grouped; }
+    // Display state, in the current display order (row r, column j). In grouped order row r is
+    // filter sourceFilter(r) and column j of that row is input channel sourceChannel(r, j).
+    int displayedRows() const;
+    int displayedColumns() const;
+    // True when the grouped order is shown: it was asked for and the layer has a plan.
+    bool isGroupedOrder() const;
     void setGroupedOrder(bool grouped);
+    gkp::Norm norm() const { return m_norm; }
     void setNorm(gkp::Norm norm);
-    int displayedRows() const { return m_rows; }
-    int displayedColumns() const { return m_cols; }
-    // In display order: the norm and whether the kernel is kept.
+    bool hasMask() const { return !m_mask.empty(); }
+
+    int sourceFilter(int row) const;
+    int sourceChannel(int row, int col) const;
     double cellValue(int row, int col) const;
-    bool cellKept(int row, int col) const;
+    bool cellKept(int row, int col) const; // true everywhere when the layer has no plan
+    int cellGroup(int row) const;          // -1 without a plan
+    QString cellToolTip(int row, int col) const;
+    QString note() const;
 
 private:
     void rebuild();
-    void redraw();
-    void onHover(QMouseEvent *event);
+    void updateControls();
+    void fillColorMap();
+    void updateDecorations();
+    void resetRanges();
+    void onMouseMove(QMouseEvent *event);
+    const gkp::KernelNorms *norms(int layer);
 
     Document *m_document;
     QCustomPlot *m_plot;
-    QCPColorMap *m_map;
+    QCPColorMap *m_map; // norms encoded with the mask: kept in colour, pruned in grey
     QCPColorScale *m_scale;
     QComboBox *m_normBox;
     QCheckBox *m_groupedBox;
-    QLabel *m_info;
+    QLabel *m_title;
+    QLabel *m_legend;
+
     gkp::Norm m_norm = gkp::Norm::L1;
-    bool m_grouped = false;
+    bool m_wantGrouped = false;
+    // Norms are a pass over all weights: computed once per (layer, norm) and kept until the
+    // model changes.
+    QHash<int, gkp::KernelNorms> m_normCache;
+
+    // What is displayed, derived from the document on every rebuild.
     int m_layer = -1;
-    gkp::KernelNorms m_norms;
-    int m_rows = 0, m_cols = 0;
-    std::vector<int> m_rowFilter;          // display row -> filter o
-    std::vector<std::vector<int>> m_colOf; // display row -> (display col -> input channel c)
-    std::vector<uint8_t> m_mask;           // Cout x Cin, empty when the layer is not planned
-    std::vector<int> m_groupOf;            // filter -> group
+    int64_t m_rows = 0, m_cols = 0;
+    const gkp::KernelNorms *m_norms = nullptr;
+    std::vector<uint8_t> m_mask;   // Cout x Cin in original order; empty: no plan
+    std::vector<int> m_assignment; // group per filter
+    int m_groups = 0, m_keptPerGroup = 0;
+    std::vector<int> m_rowSource;              // display row -> filter
+    std::vector<std::vector<int>> m_colOrders; // per group (or one, identity): display col -> channel
+    QString m_note;
 };

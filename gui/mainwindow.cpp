@@ -4,6 +4,7 @@
 #include "document.h"
 #include "error.h"
 #include "exportdialog.h"
+#include "granularityview.h"
 #include "kernelheatmapview.h"
 #include "layertabledelegate.h"
 #include "layertablemodel.h"
@@ -159,6 +160,11 @@ void MainWindow::createDocks()
     heatmap->setObjectName(QStringLiteral("kernelHeatmap"));
     heatmap->setMinimumSize(420, 320);
     addDock(heatmap, tr("Kernel Heatmap"), QStringLiteral("heatmapDock"), Qt::RightDockWidgetArea);
+    auto *granularity = new GranularityView(m_document);
+    granularity->setObjectName(QStringLiteral("granularityView"));
+    QDockWidget *granularityDock =
+        addDock(granularity, tr("Pruning Granularity"), QStringLiteral("granularityDock"), Qt::BottomDockWidgetArea);
+    granularityDock->hide(); // View menu; computes only while visible
 }
 
 void MainWindow::openModel(const QString &path)
