@@ -1,6 +1,7 @@
 #include "gram.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace gkp {
@@ -63,6 +64,40 @@ std::vector<double> gramMatrix(const double *X, int n, int D)
                 }
         }
     return G;
+}
+
+std::vector<double> distanceSimilarity(const double *X, int n, int D)
+{
+    const std::vector<double> P = packRows(X, n, D);
+    const int nb = (n + 3) / 4;
+    // The squared norms are the diagonal of the diagonal tiles, as in gramMatrix.
+    std::vector<double> norm2(size_t(nb) * 4, 0.0);
+    double t[16];
+    for (int b = 0; b < nb; ++b) {
+        tile(P.data() + size_t(b) * D * 4, P.data() + size_t(b) * D * 4, D, t);
+        for (int r = 0; r < 4; ++r)
+            norm2[size_t(b) * 4 + r] = t[r * 4 + r];
+    }
+    std::vector<double> S(size_t(n) * n);
+    for (int bi = 0; bi < nb; ++bi)
+        for (int bj = bi; bj < nb; ++bj) {
+            tile(P.data() + size_t(bi) * D * 4, P.data() + size_t(bj) * D * 4, D, t);
+            for (int r = 0; r < 4; ++r)
+                for (int c = 0; c < 4; ++c) {
+                    const int i = bi * 4 + r, j = bj * 4 + c;
+                    if (i >= n || j >= n || i > j)
+                        continue;
+                    if (i == j) {
+                        S[size_t(i) * n + i] = 1.0;
+                        continue;
+                    }
+                    const double d2 = norm2[size_t(i)] + norm2[size_t(j)] - 2 * t[r * 4 + c];
+                    const double v = 1.0 - std::sqrt(std::max(d2, 0.0));
+                    S[size_t(i) * n + j] = v;
+                    S[size_t(j) * n + i] = v;
+                }
+        }
+    return S;
 }
 
 } // namespace gkp

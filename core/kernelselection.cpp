@@ -28,20 +28,7 @@ torch::Tensor groupedKernels(const torch::Tensor &weight, const std::vector<int>
 // sim[i, j] = 1 - ||X[i] - X[j]||, via the Gram matrix; exactly symmetric with a unit diagonal.
 std::vector<double> similarity(const torch::Tensor &X)
 {
-    const int n = int(X.size(0));
-    const std::vector<double> gram = gramMatrix(X.data_ptr<double>(), n, int(X.size(1)));
-    const double *g = gram.data();
-    std::vector<double> sim(size_t(n) * n);
-    for (int i = 0; i < n; ++i) {
-        sim[size_t(i) * n + i] = 1.0;
-        for (int j = i + 1; j < n; ++j) {
-            const double d2 = g[size_t(i) * n + i] + g[size_t(j) * n + j] - 2 * g[size_t(i) * n + j];
-            const double s = 1.0 - std::sqrt(std::max(d2, 0.0));
-            sim[size_t(i) * n + j] = s;
-            sim[size_t(j) * n + i] = s;
-        }
-    }
-    return sim;
+    return distanceSimilarity(X.data_ptr<double>(), int(X.size(0)), int(X.size(1)));
 }
 
 std::vector<double> toVector(const torch::Tensor &X)

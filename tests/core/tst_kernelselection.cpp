@@ -1,4 +1,5 @@
 #include "error.h"
+#include "gram.h"
 #include "kernelselection.h"
 #include "testutil.h"
 
@@ -256,6 +257,33 @@ private Q_SLOTS:
             const gkp::GreedyResult r = gkp::greedySelect(sim, n, keep, std::nullopt, trial % 3 ? 0 : 7);
             const double c = naiveCost(sim, n, r.kept, gkp::autoLambda(n, keep), keep / 5);
             QCOMPARE(std::memcmp(&r.cost, &c, sizeof c), 0);
+        }
+    }
+
+    // The fused similarity must equal the formula on the stored Gram matrix bit for bit.
+    void distanceSimilarityMatchesGram()
+    {
+        std::mt19937_64 rng(7);
+        std::normal_distribution<double> nd;
+        for (auto [n, D] : {std::pair{1, 3}, {5, 1}, {7, 9}, {33, 18}, {130, 64}}) {
+            std::vector<double> X(size_t(n) * D);
+            for (double &x : X)
+                x = nd(rng);
+            if (n > 4)
+                std::copy(X.begin(), X.begin() + D, X.begin() + 2 * D); // duplicate rows: distance 0
+            const std::vector<double> g = gkp::gramMatrix(X.data(), n, D);
+            const std::vector<double> s = gkp::distanceSimilarity(X.data(), n, D);
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < n; ++j) {
+                    double e = 1.0;
+                    if (i != j) {
+                        const int a = std::min(i, j), b = std::max(i, j);
+                        const double d2 = g[size_t(a) * n + a] + g[size_t(b) * n + b] - 2 * g[size_t(a) * n + b];
+                        e = 1.0 - std::sqrt(std::max(d2, 0.0));
+                    }
+                    const double v = s[size_t(i) * n + j];
+                    QCOMPARE(std::memcmp(&v, &e, sizeof v), 0);
+                }
         }
     }
 
