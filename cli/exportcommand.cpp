@@ -85,8 +85,16 @@ void addExportCommand(CLI::App &app)
                       e.dense_ms > 0 ? fmt("%.3f", e.dense_ms) : "-", ms("grouped"), ms("split")});
         }
         t.print(std::cerr);
-        if (eo.verify)
+        for (const ChannelTrim &c : r.trimmed)
+            std::cerr << "removed unread output channels of " << c.name << ": " << c.before << " -> " << c.after
+                      << "\n";
+        if (eo.verify) {
             printVerify(r.verify);
+            const double before = double(model.inventory().totals.conv_macs);
+            std::cerr << "conv MACs per example: " << humanCount(before) << " -> " << humanCount(double(r.conv_macs))
+                      << fmt(" (-%.2f %%; the plan counts ", 100.0 * (1.0 - double(r.conv_macs) / before))
+                      << humanCount(double(plan.totals.macs_after)) << ")\n";
+        }
         std::cerr << "wrote " << r.path << " (" << humanCount(double(r.file_bytes)) << "B, "
                   << (eo.mode == ExportMode::Deploy ? "deploy" : "trainable") << ")\n";
     });

@@ -206,7 +206,7 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
         report(int(i));
     }
 
-    torch::jit::Module pruned = buildPrunedModule(model, plan, options.mode, forms, result.layers);
+    torch::jit::Module pruned = buildPrunedModule(model, plan, options.mode, forms, result.layers, &result.trimmed);
     for (LayerExport &e : result.layers)
         if (auto it = timings.find(e.name); it != timings.end()) {
             e.timings_ms = it->second.timings_ms;
@@ -225,6 +225,7 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
             LoadOptions lo;
             lo.input_shape = model.inventory().input_shape;
             const Model written = Model::load(tmp, lo);
+            result.conv_macs = written.inventory().totals.conv_macs;
             result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
             if (!result.verify.passed)
                 throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +

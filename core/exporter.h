@@ -46,6 +46,15 @@ struct LayerExport
     double dense_ms = 0.0;                    // the original dense conv, same input
 };
 
+// A conv whose output channels nobody reads any more (every reader is a gather that skips them):
+// the export removes those channels from it and its BatchNorm.
+struct ChannelTrim
+{
+    std::string name;
+    int64_t before = 0; // output channels
+    int64_t after = 0;
+};
+
 struct OutputError
 {
     double max_abs = 0.0;
@@ -66,6 +75,8 @@ struct ExportResult
     std::string path;
     ExportMode mode = ExportMode::Deploy;
     std::vector<LayerExport> layers;
+    std::vector<ChannelTrim> trimmed;
+    int64_t conv_macs = 0; // per example, of the written model (known when verified)
     VerifyResult verify;
     int64_t file_bytes = 0;
 };

@@ -83,6 +83,134 @@ bool isParamFreeChannelwise(const Node *n)
     return ops.count(n->kind().toQualString()) > 0;
 }
 
+void collectKind(torch::jit::Block *block, c10::Symbol kind, std::vector<Node *> &out)
+{
+    for (Node *n : block->nodes()) {
+        if (n->kind() == kind)
+            out.push_back(n);
+        for (torch::jit::Block *b : n->blocks())
+            collectKind(b, kind, out);
+    }
+}
+
+std::optional<torch::Tensor> constantTensor(const Value *v)
+{
+    if (v->node()->kind() != c10::prim::Constant)
+        return std::nullopt;
+    const auto iv = torch::jit::toIValue(v);
+    return iv && iv->isTensor() ? std::optional<torch::Tensor>(iv->toTensor()) : std::nullopt;
+}
+
+// The constant channel indices of `s` = index_select(t, 1, constant), if it is one.
+std::optional<std::vector<int64_t>> constantGather(const Node *s, const Value *t)
+{
+    if (s->kind() != c10::aten::index_select || s->input(0) != t)
+        return std::nullopt;
+    const auto dim = torch::jit::toIValue(s->input(1));
+    const auto idx = constantTensor(s->input(2));
+    if (!dim || !dim->isInt() || dim->toInt() != 1 || !idx || idx->dim() != 1)
+        return std::nullopt;
+    const torch::Tensor it = idx->to(torch::kLong).contiguous();
+    return std::vector<int64_t>(it.data_ptr<int64_t>(), it.data_ptr<int64_t>() + it.numel());
+}
+
+// `t` is read only by constant gathers. If it comes from a dense conv with constant weights
+// through single-use channel-wise ops, drop the conv's output channels no gather reads and
+// renumber the gathers (removing those that become the identity). Returns the channel counts.
+std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph, Value *t, Node **producer)
+{
+    std::vector<Node *> readers;
+    std::vector<std::vector<int64_t>> gathers;
+    for (const torch::jit::Use &u : t->uses()) {
+        auto g = constantGather(u.user, t);
+        if (u.offset != 0 || !g || u.user->owningBlock() != t->node()->owningBlock())
+            return std::nullopt;
+        readers.push_back(u.user);
+        gathers.push_back(std::move(*g));
+    }
+    Node *p = t->node();
+    while (p->kind() != c10::aten::conv2d) {
+        if (!isParamFreeChannelwise(p) || p->inputs().empty() || p->input(0)->uses().size() != 1 ||
+            p->owningBlock() != t->node()->owningBlock())
+            return std::nullopt;
+        p = p->input(0)->node();
+    }
+    const auto w = constantTensor(p->input(1));
+    const auto b = constantTensor(p->input(2));
+    const auto groups = torch::jit::toIValue(p->input(6));
+    const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
+    if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
+        p->owningBlock() != t->node()->owningBlock() || (p->output() != t && p->output()->uses().size() != 1))
+        return std::nullopt;
+    const int64_t channels = w->size(0);
+    std::vector<int64_t> keep, position(static_cast<std::size_t>(channels), -1);
+    for (const auto &g : gathers)
+        for (int64_t c : g) {
+            if (c < 0 || c >= channels)
+                return std::nullopt;
+            position[std::size_t(c)] = 0;
+        }
+    for (int64_t c = 0; c < channels; ++c)
+        if (position[std::size_t(c)] == 0) {
+            position[std::size_t(c)] = int64_t(keep.size());
+            keep.push_back(c);
+        }
+    if (keep.empty() || int64_t(keep.size()) == channels)
+        return std::nullopt;
+
+    const torch::Tensor keepT = indexTensor(keep);
+    {
+        torch::jit::WithInsertPoint guard(p);
+        p->replaceInput(1, graph.insertConstant(w->index_select(0, keepT).contiguous()));
+        if (b)
+            p->replaceInput(2, graph.insertConstant(b->index_select(0, keepT).contiguous()));
+    }
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+        std::vector<int64_t> idx;
+        for (int64_t c : gathers[i])
+            idx.push_back(position[std::size_t(c)]);
+        Node *s = readers[i];
+        if (isIdentity(idx, int64_t(keep.size()))) {
+            s->output()->replaceAllUsesWith(t);
+            s->destroy();
+        } else {
+            torch::jit::WithInsertPoint guard(s);
+            s->replaceInput(2, graph.insertConstant(indexTensor(idx)));
+        }
+    }
+    *producer = p;
+    return std::make_pair(channels, int64_t(keep.size()));
+}
+
+// Output channels of a dense conv that nothing reads are computed for nothing (with G = 1 the
+// gather of the consumer skips them). On a frozen graph (BatchNorm folded, weights constant),
+// removes them from their producer; `names` are the conv names in graph order before freezing.
+void removeDeadChannels(torch::jit::Module &frozen, const std::vector<std::string> &names,
+                        std::vector<ChannelTrim> &trims)
+{
+    auto graph = frozen.get_method("forward").graph();
+    std::vector<Node *> convs;
+    collectConvs(graph->block(), convs);
+    const bool named = convs.size() == names.size();
+    std::vector<Node *> selects;
+    collectKind(graph->block(), c10::aten::index_select, selects);
+    std::set<Value *> seen;
+    for (Node *s : selects) {
+        Value *t = s->input(0);
+        if (!seen.insert(t).second)
+            continue;
+        Node *producer = nullptr;
+        if (auto counts = trimProducer(*graph, t, &producer)) {
+            const auto at = std::find(convs.begin(), convs.end(), producer) - convs.begin();
+            std::string name = named ? names[std::size_t(at)] : std::string();
+            if (name.empty())
+                name = "conv #" + std::to_string(at);
+            trims.push_back({name, counts->first, counts->second});
+        }
+    }
+    torch::jit::EliminateDeadCode(graph);
+}
+
 // One rewriting session over a deep clone of the model with an inlined forward graph.
 class Rewriter
 {
@@ -137,6 +265,17 @@ public:
             report.push_back(e);
         }
         torch::jit::EliminateDeadCode(m_graph);
+    }
+
+    // Names of the conv2d nodes in graph order (empty for unnamed ones, e.g. split parts).
+    std::vector<std::string> convNamesInOrder() const
+    {
+        std::vector<Node *> convs;
+        collectConvs(m_graph->block(), convs);
+        std::vector<std::string> names;
+        for (Node *n : convs)
+            names.push_back(convName(n));
+        return names;
     }
 
 private:
@@ -398,14 +537,21 @@ torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan)
 }
 
 torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
-                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report)
+                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report,
+                                     std::vector<ChannelTrim> *trims)
 {
     Rewriter r(model, mode);
     r.markPruned(plan);
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)
         return r.module();
-    return torch::jit::freeze(r.module());
+    const std::vector<std::string> names = r.convNamesInOrder();
+    torch::jit::Module frozen = torch::jit::freeze(r.module());
+    std::vector<ChannelTrim> removed;
+    removeDeadChannels(frozen, names, removed);
+    if (trims)
+        *trims = std::move(removed);
+    return frozen;
 }
 
 torch::jit::Module buildFrozenOriginal(const Model &model)

@@ -16,7 +16,8 @@ torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan);
 // mode keeps parameters (BatchNorm too); deploy mode returns a frozen module (BatchNorm folded).
 // `report` receives one entry per planned layer.
 torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
-                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report);
+                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report,
+                                     std::vector<ChannelTrim> *trims = nullptr);
 
 // The original model frozen the same way as a deploy export (for fair benchmarks).
 torch::jit::Module buildFrozenOriginal(const Model &model);

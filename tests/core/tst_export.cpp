@@ -175,6 +175,15 @@ private Q_SLOTS:
                 QCOMPARE(after, plan.totals.params_after);
             QVERIFY(std::filesystem::file_size(out) < std::filesystem::file_size(original));
         }
+        if (groups == 1 && eo.mode == gkp::ExportMode::Deploy) {
+            // channel pruning: producers lose the output channels no gather reads, so the file
+            // computes less than the plan counts (the plan counts only the pruned convs' inputs)
+            QVERIFY(!r.trimmed.empty());
+            for (const gkp::ChannelTrim &t : r.trimmed)
+                QVERIFY2(t.after < t.before, t.name.c_str());
+            QCOMPARE(r.conv_macs, reloaded.inventory().totals.conv_macs);
+            QVERIFY(r.conv_macs < plan.totals.macs_after);
+        }
         runPythonCheck(original, out, eo.mode == gkp::ExportMode::Trainable);
     }
 
