@@ -63,16 +63,6 @@ std::optional<torch::Tensor> optionalTensorAttr(const torch::jit::Module &m, con
     return v.isTensor() ? std::optional<torch::Tensor>(v.toTensor()) : std::nullopt;
 }
 
-void collectConvs(torch::jit::Block *block, std::vector<Node *> &out)
-{
-    for (Node *n : block->nodes()) {
-        if (isConvolution(n))
-            out.push_back(n);
-        for (torch::jit::Block *b : n->blocks())
-            collectConvs(b, out);
-    }
-}
-
 bool isParamFreeChannelwise(const Node *n)
 {
     static const std::unordered_set<std::string> ops = {
@@ -81,16 +71,6 @@ bool isParamFreeChannelwise(const Node *n)
         "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::dropout", "aten::feature_dropout",
         "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d", "aten::contiguous", "aten::clone"};
     return ops.count(n->kind().toQualString()) > 0;
-}
-
-void collectKind(torch::jit::Block *block, c10::Symbol kind, std::vector<Node *> &out)
-{
-    for (Node *n : block->nodes()) {
-        if (n->kind() == kind)
-            out.push_back(n);
-        for (torch::jit::Block *b : n->blocks())
-            collectKind(b, kind, out);
-    }
 }
 
 std::optional<torch::Tensor> constantTensor(const Value *v)
@@ -189,11 +169,10 @@ void removeDeadChannels(torch::jit::Module &frozen, const std::vector<std::strin
                         std::vector<ChannelTrim> &trims)
 {
     auto graph = frozen.get_method("forward").graph();
-    std::vector<Node *> convs;
-    collectConvs(graph->block(), convs);
+    const std::vector<Node *> convs = collectNodes(graph->block(), isConvolution);
     const bool named = convs.size() == names.size();
-    std::vector<Node *> selects;
-    collectKind(graph->block(), c10::aten::index_select, selects);
+    const std::vector<Node *> selects =
+        collectNodes(graph->block(), [](const Node *n) { return n->kind() == c10::aten::index_select; });
     std::set<Value *> seen;
     for (Node *s : selects) {
         Value *t = s->input(0);
@@ -223,9 +202,7 @@ public:
         torch::jit::Inline(*m_graph);
         torch::jit::graph_rewrite_helper::replaceConvolutionWithAtenConv(m_graph);
         m_self = m_graph->inputs()[0];
-        std::vector<Node *> convs;
-        collectConvs(m_graph->block(), convs);
-        for (Node *n : convs) {
+        for (Node *n : collectNodes(m_graph->block(), isConvolution)) {
             const auto path = attributePath(n->input(1), m_self);
             if (path.empty())
                 continue;
@@ -270,10 +247,8 @@ public:
     // Names of the conv2d nodes in graph order (empty for unnamed ones, e.g. split parts).
     std::vector<std::string> convNamesInOrder() const
     {
-        std::vector<Node *> convs;
-        collectConvs(m_graph->block(), convs);
         std::vector<std::string> names;
-        for (Node *n : convs)
+        for (Node *n : collectNodes(m_graph->block(), isConvolution))
             names.push_back(convName(n));
         return names;
     }

@@ -105,13 +105,13 @@ Shape expand(const std::optional<Shape> &s, int dims, int64_t fallback)
     return *s;
 }
 
-void collectConvNodes(torch::jit::Block *block, std::vector<Node *> &out)
+void collectInto(torch::jit::Block *block, const std::function<bool(const Node *)> &keep, std::vector<Node *> &out)
 {
     for (Node *n : block->nodes()) {
-        if (isConvolution(n))
+        if (keep(n))
             out.push_back(n);
         for (torch::jit::Block *b : n->blocks())
-            collectConvNodes(b, out);
+            collectInto(b, keep, out);
     }
 }
 
@@ -415,6 +415,13 @@ std::string reasonNotPrunable(const ConvLayer &l, bool weight_is_parameter)
 
 } // namespace
 
+std::vector<Node *> collectNodes(torch::jit::Block *block, const std::function<bool(const Node *)> &keep)
+{
+    std::vector<Node *> out;
+    collectInto(block, keep, out);
+    return out;
+}
+
 bool isConvolution(const Node *node)
 {
     static const std::unordered_set<std::string> kinds = {
@@ -445,8 +452,7 @@ GraphAnalysis analyseGraph(torch::jit::Module &module, const torch::Tensor &inpu
     torch::jit::ConstantPropagation(graph, /*ignore_custom_classes=*/true);
     const Value *self = graph->inputs()[0];
 
-    std::vector<Node *> nodes;
-    collectConvNodes(graph->block(), nodes);
+    const std::vector<Node *> nodes = collectNodes(graph->block(), isConvolution);
     std::vector<ConvSite> sites;
     std::unordered_map<const Node *, int> siteOf;
     for (Node *n : nodes) {

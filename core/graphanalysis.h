@@ -6,6 +6,9 @@
 
 #include <torch/script.h>
 
+#include <functional>
+#include <vector>
+
 namespace gkp {
 
 // Builds the convolution inventory of `module` by inlining its forward graph, instrumenting every
@@ -27,5 +30,9 @@ GraphAnalysis analyseGraph(torch::jit::Module &module, const torch::Tensor &inpu
 std::vector<std::string> attributePath(const torch::jit::Value *value, const torch::jit::Value *self);
 
 bool isConvolution(const torch::jit::Node *node);
+
+// Every node of `block` and its nested blocks, in order, for which `keep(node)` holds.
+std::vector<torch::jit::Node *> collectNodes(torch::jit::Block *block,
+                                             const std::function<bool(const torch::jit::Node *)> &keep);
 
 } // namespace gkp
