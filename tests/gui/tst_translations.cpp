@@ -1,3 +1,4 @@
+#include "document.h"
 #include "mainwindow.h"
 #include "uilanguage.h"
 
@@ -9,6 +10,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QTableView>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -147,6 +150,28 @@ private Q_SLOTS:
         // a settings file edited by hand falls back to the system language
         QSettings().setValue(QStringLiteral("ui/language"), QStringLiteral("xx"));
         QCOMPARE(UiLanguage::saved(), QString());
+    }
+
+    // tools/screenshots.sh: the main window in each language (docs/screenshots/mainwindow-<lang>.png)
+    void localisedScreenshots_data() { embeddedTranslationsMatchTheTsFiles_data(); }
+    void localisedScreenshots()
+    {
+        QFETCH(QString, language);
+        if (!qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
+            QSKIP("screenshots only for tools/screenshots.sh (GKP_SCREENSHOT_DIR)");
+        QVERIFY(UiLanguage::install(language));
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QSignalSpy loaded(window.document(), &Document::modelChanged);
+        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_traced.pt"));
+        QVERIFY(loaded.wait(60000));
+        window.layerView()->selectRow(3);
+        QSignalSpy planned(window.document(), &Document::planChanged);
+        QVERIFY((window.document()->isPlanCurrent() && !window.document()->isPlanning()) || planned.wait(120000));
+        QTest::qWait(200); // queued replots
+        QVERIFY(window.grab().save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") +
+                                   QStringLiteral("/mainwindow-%1.png").arg(language)));
     }
 };
 
