@@ -39,7 +39,7 @@ QList<Entry> readTs(const QString &path)
         if (xml.name() == u"name")
             context = xml.readElementText();
         else if (xml.name() == u"message")
-            numerus = xml.attributes().value(u"numerus") == u"yes";
+            numerus = xml.attributes().value(QStringLiteral("numerus")) == u"yes";
         else if (xml.name() == u"source")
             e.source = xml.readElementText();
         else if (xml.name() == u"translation" && !numerus) {
