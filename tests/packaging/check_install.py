@@ -6,7 +6,8 @@
 Checks the installed `gkp --version`, runs the installed `gkp inspect --json` on the installed
 demo model and compares its convolutions with what PyTorch itself lists for that file (when the
 interpreter running this has torch; else with the known ResNet-20 layout), checks the desktop
-file, metainfo and icons are where desktop environments look, that no installed binary points
+file, metainfo and icons are where desktop environments look (and pass
+`appstreamcli validate-tree` when installed), that no installed binary points
 back into the build tree (RUNPATH), and (--gui) that the installed gkp-studio finds the
 installed demo model.
 """
@@ -77,6 +78,10 @@ with tempfile.TemporaryDirectory(prefix="gkp-install-") as prefix:
         r = run([studio, "--version"], env=env)
         check(r.returncode == 0 and r.stdout.strip() == f"gkp-studio {version}",
               f"installed gkp-studio --version prints 'gkp-studio {version}'")
+        appstream = subprocess.run(["sh", "-c", "command -v appstreamcli"], capture_output=True, text=True).stdout.strip()
+        if appstream:  # the metainfo together with the installed desktop file and icons
+            r = run([appstream, "validate-tree", "--no-net", prefix])
+            check(r.returncode == 0, "appstreamcli validate-tree on the install prefix")
         r = run([studio, "--demo-model-path"], env=env)
         check(r.returncode == 0 and r.stdout.strip() == os.path.realpath(demo),
               "installed gkp-studio opens the installed demo model by default")
