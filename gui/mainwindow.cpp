@@ -361,9 +361,15 @@ void MainWindow::updateSummary()
     }
     const gkp::Inventory &inv = model->inventory();
     QString html = tr("<h3>%1</h3>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
-    html += tr("<p>Input %1 (%2)</p>")
-                .arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')),
-                     QString::fromStdString(inv.input_shape_source));
+    // the core names where the example input shape came from; say it in the UI's language
+    QString source = QString::fromStdString(inv.input_shape_source);
+    if (inv.input_shape_source == "archive")
+        source = tr("stored in the archive");
+    else if (inv.input_shape_source == "command line")
+        source = tr("as given");
+    else if (inv.input_shape_source == "default")
+        source = tr("default");
+    html += tr("<p>Input %1 (%2)</p>").arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')), source);
     const gkp::PlanTotals &t = m_document->plan().totals;
     const bool planned = m_document->isPlanCurrent() && t.macs_before > 0;
     html += tr("<table cellspacing=4>"

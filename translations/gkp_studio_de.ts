@@ -770,6 +770,18 @@ Eingabe %2 → Ausgabe %3
         <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Hinweis: %1&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>stored in the archive</source>
+        <translation>im Archiv gespeichert</translation>
+    </message>
+    <message>
+        <source>as given</source>
+        <translation>wie angegeben</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>Standard</translation>
+    </message>
 </context>
 <context>
     <name>UiLanguage</name>

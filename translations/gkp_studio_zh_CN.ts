@@ -769,6 +769,18 @@ input %2 → output %3
         <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;注：%1&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>stored in the archive</source>
+        <translation>存储于模型文件中</translation>
+    </message>
+    <message>
+        <source>as given</source>
+        <translation>按指定</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
 </context>
 <context>
     <name>UiLanguage</name>
