@@ -135,7 +135,7 @@ void Document::clearLayerOverride(int layer, const QString &text)
 void Document::loadPlan(const QString &path)
 {
     if (!m_model)
-        throw gkp::Error("open a model before loading a plan");
+        throw gkp::Error(tr("Open a model before loading a plan.").toStdString());
     const gkp::Plan plan = gkp::loadPlan(path.toStdString(), *m_model);
     m_undoStack->push(new LoadPlanCommand(this, m_settings, m_plan, plan, tr("Load Plan")));
 }
@@ -143,7 +143,7 @@ void Document::loadPlan(const QString &path)
 void Document::savePlan(const QString &path) const
 {
     if (!isPlanCurrent())
-        throw gkp::Error("the plan is still being computed; save again in a moment");
+        throw gkp::Error(tr("The plan is still being computed; save again in a moment.").toStdString());
     gkp::savePlan(m_plan, path.toStdString());
 }
 

@@ -8,8 +8,10 @@
 #include "kernelheatmapview.h"
 #include "layertabledelegate.h"
 #include "layertablemodel.h"
+#include "uilanguage.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -69,6 +71,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     createActions();
     createDocks();
+    createLanguageMenu();
     connect(m_document, &Document::loadStarted, this, [this](const QString &path) {
         m_busy->show();
         statusBar()->showMessage(tr("Loading %1…").arg(QFileInfo(path).fileName()));
@@ -165,6 +168,35 @@ void MainWindow::createDocks()
     QDockWidget *granularityDock =
         addDock(granularity, tr("Pruning Granularity"), QStringLiteral("granularityDock"), Qt::BottomDockWidgetArea);
     granularityDock->hide(); // View menu; computes only while visible
+}
+
+void MainWindow::createLanguageMenu()
+{
+    m_viewMenu->addSeparator();
+    QMenu *menu = m_viewMenu->addMenu(tr("&Language"));
+    menu->setObjectName(QStringLiteral("languageMenu"));
+    auto *group = new QActionGroup(menu);
+    const QString current = UiLanguage::saved();
+    for (const UiLanguage::Choice &choice : UiLanguage::choices()) {
+        QAction *action = menu->addAction(choice.label);
+        action->setCheckable(true);
+        action->setChecked(choice.code == current);
+        action->setData(choice.code);
+        group->addAction(action);
+    }
+    connect(group, &QActionGroup::triggered, this, [this](QAction *action) {
+        const QString code = action->data().toString();
+        if (code == UiLanguage::saved())
+            return;
+        UiLanguage::save(code);
+        // Every widget sets its texts once; the new language shows from the next start on.
+        auto *box = new QMessageBox(QMessageBox::Information, tr("Language"),
+                                    tr("GKP Studio will use %1 the next time it starts.").arg(action->text()),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("languageBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
 }
 
 void MainWindow::openModel(const QString &path)
@@ -329,9 +361,15 @@ void MainWindow::updateSummary()
     }
     const gkp::Inventory &inv = model->inventory();
     QString html = tr("<h3>%1</h3>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
-    html += tr("<p>Input %1 (%2)</p>")
-                .arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')),
-                     QString::fromStdString(inv.input_shape_source));
+    // the core names where the example input shape came from; say it in the UI's language
+    QString source = QString::fromStdString(inv.input_shape_source);
+    if (inv.input_shape_source == "archive")
+        source = tr("stored in the archive");
+    else if (inv.input_shape_source == "command line")
+        source = tr("as given");
+    else if (inv.input_shape_source == "default")
+        source = tr("default");
+    html += tr("<p>Input %1 (%2)</p>").arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')), source);
     const gkp::PlanTotals &t = m_document->plan().totals;
     const bool planned = m_document->isPlanCurrent() && t.macs_before > 0;
     html += tr("<table cellspacing=4>"

@@ -32,6 +32,7 @@ protected:
 private:
     void createActions();
     void createDocks();
+    void createLanguageMenu();
     void openDialog();
     void openWithShapeDialog();
     void loadPlanDialog();

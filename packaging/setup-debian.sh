@@ -12,7 +12,7 @@ packages=(
     nlohmann-json3-dev libcli11-dev zlib1g-dev libstb-dev
     python3 python3-torch python3-torchvision
     dataset-fashion-mnist
-    xvfb xauth fonts-dejavu-core
+    xvfb xauth fonts-dejavu-core fonts-wqy-microhei
     desktop-file-utils appstream
 )
 

@@ -14,7 +14,7 @@ run() {
     fi
 }
 ctest -R fixtures.generate > /dev/null
-for t in tests/gui/tst_mainwindow tests/gui/tst_kernelheatmapview; do
+for t in tests/gui/tst_mainwindow tests/gui/tst_kernelheatmapview tests/gui/tst_translations; do
     run "./$t" > /dev/null
 done
 ls -1 "$out"

@@ -1,0 +1,812 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ControlsPanel</name>
+    <message>
+        <source>Target conv-MACs reduction</source>
+        <translation>Ziel: Reduktion der Conv-MACs</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>auto</translation>
+    </message>
+    <message>
+        <source>latency-aware</source>
+        <translation>latenzbewusst</translation>
+    </message>
+    <message>
+        <source>Prune the stem (reads the input)</source>
+        <translation>Stem prunen (liest die Eingabe)</translation>
+    </message>
+    <message>
+        <source>Selected layer</source>
+        <translation>Ausgewählte Schicht</translation>
+    </message>
+    <message>
+        <source>Prune this layer</source>
+        <translation>Diese Schicht prunen</translation>
+    </message>
+    <message>
+        <source>Own ratio</source>
+        <translation>Eigene Rate</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Fraction of grouped kernels pruned in every group</source>
+        <translation>Anteil der gruppierten Kernel, der in jeder Gruppe entfernt wird</translation>
+    </message>
+    <message>
+        <source>k-means (balanced)</source>
+        <translation>k-Means (balanciert)</translation>
+    </message>
+    <message>
+        <source>kernel PCA</source>
+        <translation>Kernel-PCA</translation>
+    </message>
+    <message>
+        <source>spectral</source>
+        <translation>spektral</translation>
+    </message>
+    <message>
+        <source>smoothness (data-free)</source>
+        <translation>Glattheit (ohne Daten)</translation>
+    </message>
+    <message>
+        <source>TMI (needs snapshots)</source>
+        <translation>TMI (braucht Snapshots)</translation>
+    </message>
+    <message>
+        <source>greedy (TMI-GKP)</source>
+        <translation>gierig (TMI-GKP)</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2-Norm</translation>
+    </message>
+    <message>
+        <source>geometric median</source>
+        <translation>geometrischer Median</translation>
+    </message>
+    <message>
+        <source>L2 + geometric median</source>
+        <translation>L2 + geometrischer Median</translation>
+    </message>
+    <message>
+        <source>Whole model</source>
+        <translation>Gesamtes Modell</translation>
+    </message>
+    <message>
+        <source>Pruning ratio</source>
+        <translation>Pruning-Rate</translation>
+    </message>
+    <message>
+        <source>Groups G</source>
+        <translation>Gruppen G</translation>
+    </message>
+    <message>
+        <source>Clustering</source>
+        <translation>Clustering</translation>
+    </message>
+    <message>
+        <source>Kernel selection</source>
+        <translation>Kernel-Auswahl</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>planning…</source>
+        <translation>plane…</translation>
+    </message>
+    <message>
+        <source>planning %v/%m layers</source>
+        <translation>plane %v/%m Schichten</translation>
+    </message>
+    <message>
+        <source>plan up to date</source>
+        <translation>Plan ist aktuell</translation>
+    </message>
+    <message>
+        <source>planning failed</source>
+        <translation>Planung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>as whole model</source>
+        <translation>wie gesamtes Modell</translation>
+    </message>
+    <message>
+        <source>%1: G = %2, keeps %3 of %4 input channels per group, %5% energy</source>
+        <translation>%1: G = %2, behält %3 von %4 Eingangskanälen je Gruppe, %5 % Energie</translation>
+    </message>
+    <message>
+        <source>%1 is not pruned</source>
+        <translation>%1 wird nicht geprunt</translation>
+    </message>
+    <message>
+        <source>%1 is not prunable: %2</source>
+        <translation>%1 ist nicht prunebar: %2</translation>
+    </message>
+    <message>
+        <source>Pruning ratio %1%</source>
+        <translation>Pruning-Rate %1 %</translation>
+    </message>
+    <message>
+        <source>Change pruning settings</source>
+        <translation>Pruning-Einstellungen ändern</translation>
+    </message>
+    <message>
+        <source>Reset %1</source>
+        <translation>%1 zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Edit %1</source>
+        <translation>%1 bearbeiten</translation>
+    </message>
+</context>
+<context>
+    <name>Document</name>
+    <message>
+        <source>Open a model before loading a plan.</source>
+        <translation>Öffnen Sie ein Modell, bevor Sie einen Plan laden.</translation>
+    </message>
+    <message>
+        <source>Load Plan</source>
+        <translation>Plan laden</translation>
+    </message>
+    <message>
+        <source>The plan is still being computed; save again in a moment.</source>
+        <translation>Der Plan wird noch berechnet; speichern Sie gleich noch einmal.</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Time each layer&apos;s forms and keep the fastest (deploy)</source>
+        <translation>Formen jeder Schicht messen und die schnellste behalten (Deploy)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export Pruned Model</source>
+        <translation>Geprüntes Modell exportieren</translation>
+    </message>
+    <message>
+        <source>Deploy: frozen, BatchNorm folded, fastest</source>
+        <translation>Deploy: eingefroren, BatchNorm gefaltet, am schnellsten</translation>
+    </message>
+    <message>
+        <source>Trainable: parameters and BatchNorm kept, for fine-tuning</source>
+        <translation>Trainierbar: Parameter und BatchNorm bleiben, zum Feintuning</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>TorchScript models (*.pt)</source>
+        <translation>TorchScript-Modelle (*.pt)</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;There is no up-to-date plan with pruned layers to export yet.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;Es gibt noch keinen aktuellen Plan mit geprunten Schichten, der exportiert werden könnte.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Exporting, verifying and timing…&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Exportiere, verifiziere und messe…&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation>Abgebrochen: Es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;&lt;b&gt;Export failed.&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;&lt;b&gt;Export fehlgeschlagen.&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Wrote&lt;/b&gt; %1 (%2 MB, %3).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Geschrieben:&lt;/b&gt; %1 (%2 MB, %3).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>deploy</source>
+        <translation>Deploy</translation>
+    </message>
+    <message>
+        <source>trainable</source>
+        <translation>trainierbar</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#070&apos;&gt;&lt;b&gt;Verified&lt;/b&gt;: matches the masked model on %1 random inputs, max relative error %2.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#070&apos;&gt;&lt;b&gt;Verifiziert&lt;/b&gt;: stimmt auf %1 zufälligen Eingaben mit dem maskierten Modell überein, größter relativer Fehler %2.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;Not verified.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;Nicht verifiziert.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Latency at batch %1 (median, original frozen the same way): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Latenz bei Batchgröße %1 (Median, Original ebenso eingefroren): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;p&gt;%n layer(s) kept as masked dense convolutions because their grouped form was slower on this machine: %1&lt;/p&gt;</source>
+        <translation>
+            <numerusform>&lt;p&gt;%n Schicht bleibt als maskierte dichte Faltung, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
+            <numerusform>&lt;p&gt;%n Schichten bleiben als maskierte dichte Faltungen, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>GranularityPanel</name>
+    <message>
+        <source>Rows: output channels o (filters). Columns: input channels c. Dark: kept, light: pruned; in between: part of the kernel&apos;s weights kept.</source>
+        <translation>Zeilen: Ausgangskanäle o (Filter). Spalten: Eingangskanäle c. Dunkel: behalten, hell: entfernt; dazwischen: ein Teil der Kernelgewichte behalten.</translation>
+    </message>
+    <message>
+        <source>kept: %1 % of weights&lt;br&gt;retained energy: &lt;b&gt;%2 %&lt;/b&gt;</source>
+        <translation>behalten: %1 % der Gewichte&lt;br&gt;erhaltene Energie: &lt;b&gt;%2 %&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>dense: runs on standard kernels</source>
+        <translation>dicht: läuft auf Standard-Kernels</translation>
+    </message>
+    <message>
+        <source>sparse: needs sparse kernels</source>
+        <translation>dünnbesetzt: braucht Sparse-Kernels</translation>
+    </message>
+</context>
+<context>
+    <name>GranularityView</name>
+    <message>
+        <source>Weight</source>
+        <translation>Gewicht</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>Kernel</translation>
+    </message>
+    <message>
+        <source>Grouped kernel (GKP)</source>
+        <translation>Gruppierter Kernel (GKP)</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>largest |w|, value by value</source>
+        <translation>größtes |w|, Wert für Wert</translation>
+    </message>
+    <message>
+        <source>largest L1 norm, kernel by kernel</source>
+        <translation>größte L1-Norm, Kernel für Kernel</translation>
+    </message>
+    <message>
+        <source>%1 clustering, %2 selection, G&#xa0;=&#xa0;%3</source>
+        <translation>%1-Clustering, %2-Auswahl, G&#xa0;=&#xa0;%3</translation>
+    </message>
+    <message>
+        <source>the GKP pipeline with G&#xa0;=&#xa0;1 (%1 selection)</source>
+        <translation>die GKP-Pipeline mit G&#xa0;=&#xa0;1 (%1-Auswahl)</translation>
+    </message>
+    <message>
+        <source>largest L1 norm, filter by filter</source>
+        <translation>größte L1-Norm, Filter für Filter</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>Berechne…</translation>
+    </message>
+    <message>
+        <source>Select a layer to compare pruning granularities.</source>
+        <translation>Wählen Sie eine Schicht, um Pruning-Granularitäten zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; is not prunable (%2): nothing to compare.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; ist nicht prunebar (%2): nichts zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; reads the network input and is not pruned by default: nothing to compare.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; liest die Netzeingabe und wird standardmäßig nicht geprunt: nichts zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; is not pruned by the current plan: nothing to compare.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; wird vom aktuellen Plan nicht geprunt: nichts zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>Comparing granularities for &lt;b&gt;%1&lt;/b&gt;…</source>
+        <translation>Vergleiche Granularitäten für &lt;b&gt;%1&lt;/b&gt;…</translation>
+    </message>
+    <message>
+        <source>Comparison failed: %1</source>
+        <translation>Vergleich fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 kernels pruned five ways at the same kept fraction (%4 of %5 input channels, %6 %). Rows: filters o; columns: input channels c; &lt;b&gt;dark&lt;/b&gt; = kept, &lt;b&gt;light&lt;/b&gt; = pruned.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 Kernel, auf fünf Arten beim selben behaltenen Anteil geprunt (%4 von %5 Eingangskanälen, %6 %). Zeilen: Filter o; Spalten: Eingangskanäle c; &lt;b&gt;dunkel&lt;/b&gt; = behalten, &lt;b&gt;hell&lt;/b&gt; = entfernt.</translation>
+    </message>
+</context>
+<context>
+    <name>KernelHeatmapView</name>
+    <message>
+        <source>Grouped order</source>
+        <translation>Gruppierte Reihenfolge</translation>
+    </message>
+    <message>
+        <source>L1 norm</source>
+        <translation>L1-Norm</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2-Norm</translation>
+    </message>
+    <message>
+        <source>Norm of each kh × kw kernel W[o, c]</source>
+        <translation>Norm jedes kh × kw-Kernels W[o, c]</translation>
+    </message>
+    <message>
+        <source>Sort filters by (group, index) and show each group&apos;s kept input channels first, as the grouped convolution sees them</source>
+        <translation>Filter nach (Gruppe, Index) sortieren und die behaltenen Eingangskanäle jeder Gruppe zuerst zeigen, so wie die gruppierte Faltung sie sieht</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Show the whole layer (or double-click the plot)</source>
+        <translation>Die ganze Schicht zeigen (oder Doppelklick auf das Diagramm)</translation>
+    </message>
+    <message>
+        <source>Norm:</source>
+        <translation>Norm:</translation>
+    </message>
+    <message>
+        <source>filter o = %1, input channel c = %2</source>
+        <translation>Filter o = %1, Eingangskanal c = %2</translation>
+    </message>
+    <message>
+        <source>L1 norm = %1</source>
+        <translation>L1-Norm = %1</translation>
+    </message>
+    <message>
+        <source>L2 norm = %1</source>
+        <translation>L2-Norm = %1</translation>
+    </message>
+    <message>
+        <source>kept, group %1</source>
+        <translation>behalten, Gruppe %1</translation>
+    </message>
+    <message>
+        <source>pruned, group %1</source>
+        <translation>entfernt, Gruppe %1</translation>
+    </message>
+    <message>
+        <source>No layer selected.</source>
+        <translation>Keine Schicht ausgewählt.</translation>
+    </message>
+    <message>
+        <source>Not pruned: this layer reads the network input and is excluded by default. Norms only, no mask.</source>
+        <translation>Nicht geprunt: Diese Schicht liest die Netzeingabe und ist standardmäßig ausgenommen. Nur Normen, keine Maske.</translation>
+    </message>
+    <message>
+        <source>Not prunable (%1): norms only, no mask.</source>
+        <translation>Nicht prunebar (%1): nur Normen, keine Maske.</translation>
+    </message>
+    <message>
+        <source>Not pruned by the current plan: norms only, no mask.</source>
+        <translation>Vom aktuellen Plan nicht geprunt: nur Normen, keine Maske.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — %2 × %3 kernels</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — %2 × %3 Kernel</translation>
+    </message>
+    <message>
+        <source>, G = %1, %2 of %3 input channels kept per group, retained energy %4 %</source>
+        <translation>, G = %1, %2 von %3 Eingangskanälen je Gruppe behalten, erhaltene Energie %4 %</translation>
+    </message>
+    <message>
+        <source>kernel L1 norm  ‖W[o, c]‖₁</source>
+        <translation>Kernel-L1-Norm  ‖W[o, c]‖₁</translation>
+    </message>
+    <message>
+        <source>kernel L2 norm  ‖W[o, c]‖₂</source>
+        <translation>Kernel-L2-Norm  ‖W[o, c]‖₂</translation>
+    </message>
+    <message>
+        <source>input channels of the row&apos;s group: kept (left of the line), then pruned</source>
+        <translation>Eingangskanäle der Gruppe der Zeile: behalten (links der Linie), dann entfernt</translation>
+    </message>
+    <message>
+        <source>output channel o (filter), sorted by group</source>
+        <translation>Ausgangskanal o (Filter), nach Gruppe sortiert</translation>
+    </message>
+    <message>
+        <source>input channel c</source>
+        <translation>Eingangskanal c</translation>
+    </message>
+    <message>
+        <source>output channel o (filter)</source>
+        <translation>Ausgangskanal o (Filter)</translation>
+    </message>
+    <message>
+        <source>g%1</source>
+        <translation>g%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Coloured&lt;/b&gt; cells: kept kernels (colour = norm, see the scale). &lt;b&gt;Grey&lt;/b&gt; cells: pruned kernels (darker grey = larger norm).</source>
+        <translation>&lt;b&gt;Farbige&lt;/b&gt; Zellen: behaltene Kernel (Farbe = Norm, siehe Skala). &lt;b&gt;Graue&lt;/b&gt; Zellen: entfernte Kernel (dunkleres Grau = größere Norm).</translation>
+    </message>
+    <message>
+        <source>Black lines separate filter groups; the red dashed line separates each group&apos;s kept input channels from its pruned ones.</source>
+        <translation>Schwarze Linien trennen Filtergruppen; die rote gestrichelte Linie trennt die behaltenen Eingangskanäle jeder Gruppe von den entfernten.</translation>
+    </message>
+</context>
+<context>
+    <name>LayerTableDelegate</name>
+    <message>
+        <source>auto</source>
+        <translation>auto</translation>
+    </message>
+</context>
+<context>
+    <name>LayerTableModel</name>
+    <message>
+        <source>not pruned</source>
+        <translation>nicht geprunt</translation>
+    </message>
+    <message>
+        <source>%1 (auto)</source>
+        <translation>%1 (auto)</translation>
+    </message>
+    <message>
+        <source>%1/%2 (%3%)</source>
+        <translation>%1/%2 (%3 %)</translation>
+    </message>
+    <message>
+        <source>%1→%2, %3</source>
+        <translation>%1→%2, %3</translation>
+    </message>
+    <message>
+        <source>, g=%1</source>
+        <translation>, g=%1</translation>
+    </message>
+    <message>
+        <source>, s=%1</source>
+        <translation>, s=%1</translation>
+    </message>
+    <message>
+        <source>no: %1</source>
+        <translation>nein: %1</translation>
+    </message>
+    <message>
+        <source>yes (stem, excluded)</source>
+        <translation>ja (Stem, ausgenommen)</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>%1
+input %2 → output %3
+%4 parameters, %5 MACs per image</source>
+        <translation>%1
+Eingabe %2 → Ausgabe %3
+%4 Parameter, %5 MACs pro Bild</translation>
+    </message>
+    <message>
+        <source>Ratio of %1</source>
+        <translation>Rate von %1</translation>
+    </message>
+    <message>
+        <source>Groups of %1</source>
+        <translation>Gruppen von %1</translation>
+    </message>
+    <message>
+        <source>Fraction of grouped kernels pruned in every group (double-click to edit)</source>
+        <translation>Anteil der gruppierten Kernel, der in jeder Gruppe entfernt wird (Doppelklick zum Bearbeiten)</translation>
+    </message>
+    <message>
+        <source>Filter groups G (double-click to edit; auto = flexible group count)</source>
+        <translation>Filtergruppen G (Doppelklick zum Bearbeiten; auto = flexible Gruppenzahl)</translation>
+    </message>
+    <message>
+        <source>Input channels kept per group, m of Cin</source>
+        <translation>Behaltene Eingangskanäle je Gruppe, m von Cin</translation>
+    </message>
+    <message>
+        <source>Retained weight energy ||W·mask||² / ||W||²</source>
+        <translation>Erhaltene Gewichtsenergie ||W·mask||² / ||W||²</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Prunable</source>
+        <translation>Prunebar</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>G</source>
+        <translation>G</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>MACs after</source>
+        <translation>MACs danach</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>GKP Studio</source>
+        <translation>GKP Studio</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>Lade %1…</translation>
+    </message>
+    <message>
+        <source>Planning failed: %1</source>
+        <translation>Planung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model…</source>
+        <translation>Modell ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open Model with Input &amp;Shape…</source>
+        <translation>Modell mit Eingabe&amp;form öffnen…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;Load Plan…</source>
+        <translation>Plan &amp;laden…</translation>
+    </message>
+    <message>
+        <source>&amp;Save Plan…</source>
+        <translation>Plan &amp;speichern…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Pruned Model…</source>
+        <translation>Geprüntes Modell &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation>Steuerung</translation>
+    </message>
+    <message>
+        <source>Model Summary</source>
+        <translation>Modellübersicht</translation>
+    </message>
+    <message>
+        <source>Kernel Heatmap</source>
+        <translation>Kernel-Heatmap</translation>
+    </message>
+    <message>
+        <source>Pruning Granularity</source>
+        <translation>Pruning-Granularität</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>GKP Studio will use %1 the next time it starts.</source>
+        <translation>GKP Studio verwendet beim nächsten Start %1.</translation>
+    </message>
+    <message>
+        <source>Open TorchScript Model</source>
+        <translation>TorchScript-Modell öffnen</translation>
+    </message>
+    <message>
+        <source>TorchScript models (%1);;All files (*)</source>
+        <translation>TorchScript-Modelle (%1);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Input Shape</source>
+        <translation>Eingabeform</translation>
+    </message>
+    <message>
+        <source>Example input shape (N,C,H,W):</source>
+        <translation>Form einer Beispieleingabe (N,C,H,W):</translation>
+    </message>
+    <message>
+        <source>Invalid Input Shape</source>
+        <translation>Ungültige Eingabeform</translation>
+    </message>
+    <message>
+        <source>Load Plan</source>
+        <translation>Plan laden</translation>
+    </message>
+    <message>
+        <source>GKP plans (*.json);;All files (*)</source>
+        <translation>GKP-Pläne (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot Load Plan</source>
+        <translation>Plan kann nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>Save Plan</source>
+        <translation>Plan speichern</translation>
+    </message>
+    <message>
+        <source>GKP plans (*.json)</source>
+        <translation>GKP-Pläne (*.json)</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Cannot Save Plan</source>
+        <translation>Plan kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>%1 — GKP Studio</source>
+        <translation>%1 — GKP Studio</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 geladen</translation>
+    </message>
+    <message>
+        <source>Cannot Open Model</source>
+        <translation>Modell kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;No model&lt;/h3&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Kein Modell&lt;/h3&gt;&lt;p&gt;Öffnen Sie ein TorchScript-Modell (&lt;b&gt;Datei ▸ Modell öffnen&lt;/b&gt;), das mit &lt;code&gt;torch.jit.script&lt;/code&gt; oder &lt;code&gt;torch.jit.trace&lt;/code&gt; exportiert wurde, oder ziehen Sie eine &lt;code&gt;.pt&lt;/code&gt;-Datei auf dieses Fenster.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;%1&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;%1&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Input %1 (%2)&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Eingabe %1 (%2)&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Convolutions&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunable)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv MACs / image&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameters&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Faltungen&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunebar)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv-MACs / Bild&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameter&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (−%3%)</source>
+        <translation>%1 → %2 (−%3 %)</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Hinweis: %1&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>stored in the archive</source>
+        <translation>im Archiv gespeichert</translation>
+    </message>
+    <message>
+        <source>as given</source>
+        <translation>wie angegeben</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>Standard</translation>
+    </message>
+</context>
+<context>
+    <name>UiLanguage</name>
+    <message>
+        <source>System (%1)</source>
+        <translation>System (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Grouped Kernel Pruning studio</source>
+        <translation>Studio für gruppiertes Kernel-Pruning</translation>
+    </message>
+    <message>
+        <source>TorchScript model to open (default: the demo model)</source>
+        <translation>Zu öffnendes TorchScript-Modell (Standard: das Demomodell)</translation>
+    </message>
+    <message>
+        <source>Print where the bundled demo model is, then exit</source>
+        <translation>Ausgeben, wo das mitgelieferte Demomodell liegt, dann beenden</translation>
+    </message>
+    <message>
+        <source>(not installed)</source>
+        <translation>(nicht installiert)</translation>
+    </message>
+</context>
+</TS>

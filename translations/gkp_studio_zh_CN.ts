@@ -1,0 +1,811 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ControlsPanel</name>
+    <message>
+        <source>Target conv-MACs reduction</source>
+        <translation>目标卷积 MACs 削减</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>latency-aware</source>
+        <translation>考虑延迟</translation>
+    </message>
+    <message>
+        <source>Prune the stem (reads the input)</source>
+        <translation>剪枝主干首层（读取输入）</translation>
+    </message>
+    <message>
+        <source>Selected layer</source>
+        <translation>选中的层</translation>
+    </message>
+    <message>
+        <source>Prune this layer</source>
+        <translation>剪枝此层</translation>
+    </message>
+    <message>
+        <source>Own ratio</source>
+        <translation>单独比例</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Fraction of grouped kernels pruned in every group</source>
+        <translation>每组中被剪除的分组卷积核比例</translation>
+    </message>
+    <message>
+        <source>k-means (balanced)</source>
+        <translation>k-均值（均衡）</translation>
+    </message>
+    <message>
+        <source>kernel PCA</source>
+        <translation>核主成分分析</translation>
+    </message>
+    <message>
+        <source>spectral</source>
+        <translation>谱聚类</translation>
+    </message>
+    <message>
+        <source>smoothness (data-free)</source>
+        <translation>平滑度（无需数据）</translation>
+    </message>
+    <message>
+        <source>TMI (needs snapshots)</source>
+        <translation>TMI（需要训练快照）</translation>
+    </message>
+    <message>
+        <source>greedy (TMI-GKP)</source>
+        <translation>贪心（TMI-GKP）</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2 范数</translation>
+    </message>
+    <message>
+        <source>geometric median</source>
+        <translation>几何中位数</translation>
+    </message>
+    <message>
+        <source>L2 + geometric median</source>
+        <translation>L2 + 几何中位数</translation>
+    </message>
+    <message>
+        <source>Whole model</source>
+        <translation>整个模型</translation>
+    </message>
+    <message>
+        <source>Pruning ratio</source>
+        <translation>剪枝比例</translation>
+    </message>
+    <message>
+        <source>Groups G</source>
+        <translation>分组数 G</translation>
+    </message>
+    <message>
+        <source>Clustering</source>
+        <translation>聚类</translation>
+    </message>
+    <message>
+        <source>Kernel selection</source>
+        <translation>卷积核选择</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>planning…</source>
+        <translation>正在规划…</translation>
+    </message>
+    <message>
+        <source>planning %v/%m layers</source>
+        <translation>正在规划 %v/%m 层</translation>
+    </message>
+    <message>
+        <source>plan up to date</source>
+        <translation>方案已是最新</translation>
+    </message>
+    <message>
+        <source>planning failed</source>
+        <translation>规划失败</translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation>层 %1</translation>
+    </message>
+    <message>
+        <source>as whole model</source>
+        <translation>与整个模型相同</translation>
+    </message>
+    <message>
+        <source>%1: G = %2, keeps %3 of %4 input channels per group, %5% energy</source>
+        <translation>%1：G = %2，每组保留 %4 个输入通道中的 %3 个，能量 %5%</translation>
+    </message>
+    <message>
+        <source>%1 is not pruned</source>
+        <translation>%1 未被剪枝</translation>
+    </message>
+    <message>
+        <source>%1 is not prunable: %2</source>
+        <translation>%1 无法剪枝：%2</translation>
+    </message>
+    <message>
+        <source>Pruning ratio %1%</source>
+        <translation>剪枝比例 %1%</translation>
+    </message>
+    <message>
+        <source>Change pruning settings</source>
+        <translation>更改剪枝设置</translation>
+    </message>
+    <message>
+        <source>Reset %1</source>
+        <translation>重置 %1</translation>
+    </message>
+    <message>
+        <source>Edit %1</source>
+        <translation>编辑 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Document</name>
+    <message>
+        <source>Open a model before loading a plan.</source>
+        <translation>请先打开模型，再加载方案。</translation>
+    </message>
+    <message>
+        <source>Load Plan</source>
+        <translation>加载方案</translation>
+    </message>
+    <message>
+        <source>The plan is still being computed; save again in a moment.</source>
+        <translation>方案仍在计算中，请稍后再保存。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Time each layer&apos;s forms and keep the fastest (deploy)</source>
+        <translation>为每层测量各种实现形式的耗时并保留最快的（部署）</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export Pruned Model</source>
+        <translation>导出剪枝后的模型</translation>
+    </message>
+    <message>
+        <source>Deploy: frozen, BatchNorm folded, fastest</source>
+        <translation>部署：冻结、折叠 BatchNorm，最快</translation>
+    </message>
+    <message>
+        <source>Trainable: parameters and BatchNorm kept, for fine-tuning</source>
+        <translation>可训练：保留参数和 BatchNorm，用于微调</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>TorchScript models (*.pt)</source>
+        <translation>TorchScript 模型 (*.pt)</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;There is no up-to-date plan with pruned layers to export yet.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;尚无包含已剪枝层的最新方案可供导出。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Exporting, verifying and timing…&lt;/p&gt;</source>
+        <translation>&lt;p&gt;正在导出、验证并计时…&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation>已取消：未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;&lt;b&gt;Export failed.&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;&lt;b&gt;导出失败。&lt;/b&gt;%1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Wrote&lt;/b&gt; %1 (%2 MB, %3).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;已写入&lt;/b&gt; %1（%2 MB，%3）。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>deploy</source>
+        <translation>部署</translation>
+    </message>
+    <message>
+        <source>trainable</source>
+        <translation>可训练</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#070&apos;&gt;&lt;b&gt;Verified&lt;/b&gt;: matches the masked model on %1 random inputs, max relative error %2.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#070&apos;&gt;&lt;b&gt;已验证&lt;/b&gt;：在 %1 个随机输入上与掩码模型一致，最大相对误差 %2。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#b00&apos;&gt;Not verified.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#b00&apos;&gt;未验证。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Latency at batch %1 (median, original frozen the same way): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;批大小 %1 时的延迟（中位数，原模型以相同方式冻结）：&lt;b&gt;%2 ms → %3 ms&lt;/b&gt;（%4 倍）。&lt;/p&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;p&gt;%n layer(s) kept as masked dense convolutions because their grouped form was slower on this machine: %1&lt;/p&gt;</source>
+        <translation>
+            <numerusform>&lt;p&gt;%n 层保留为掩码稠密卷积，因为其分组形式在本机上更慢：%1&lt;/p&gt;</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>GranularityPanel</name>
+    <message>
+        <source>Rows: output channels o (filters). Columns: input channels c. Dark: kept, light: pruned; in between: part of the kernel&apos;s weights kept.</source>
+        <translation>行：输出通道 o（滤波器）。列：输入通道 c。深色：保留，浅色：剪除；介于两者之间：保留了卷积核的部分权重。</translation>
+    </message>
+    <message>
+        <source>kept: %1 % of weights&lt;br&gt;retained energy: &lt;b&gt;%2 %&lt;/b&gt;</source>
+        <translation>保留：%1% 的权重&lt;br&gt;保留能量：&lt;b&gt;%2%&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>dense: runs on standard kernels</source>
+        <translation>稠密：可在标准算子上运行</translation>
+    </message>
+    <message>
+        <source>sparse: needs sparse kernels</source>
+        <translation>稀疏：需要稀疏算子</translation>
+    </message>
+</context>
+<context>
+    <name>GranularityView</name>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>Grouped kernel (GKP)</source>
+        <translation>分组卷积核（GKP）</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>滤波器</translation>
+    </message>
+    <message>
+        <source>largest |w|, value by value</source>
+        <translation>逐个取 |w| 最大的权重</translation>
+    </message>
+    <message>
+        <source>largest L1 norm, kernel by kernel</source>
+        <translation>逐个取 L1 范数最大的卷积核</translation>
+    </message>
+    <message>
+        <source>%1 clustering, %2 selection, G&#xa0;=&#xa0;%3</source>
+        <translation>%1 聚类，%2 选择，G&#xa0;=&#xa0;%3</translation>
+    </message>
+    <message>
+        <source>the GKP pipeline with G&#xa0;=&#xa0;1 (%1 selection)</source>
+        <translation>G&#xa0;=&#xa0;1 时的 GKP 流程（%1 选择）</translation>
+    </message>
+    <message>
+        <source>largest L1 norm, filter by filter</source>
+        <translation>逐个取 L1 范数最大的滤波器</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Select a layer to compare pruning granularities.</source>
+        <translation>选择一个层以比较剪枝粒度。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; is not prunable (%2): nothing to compare.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; 无法剪枝（%2）：没有可比较的内容。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; reads the network input and is not pruned by default: nothing to compare.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; 读取网络输入，默认不剪枝：没有可比较的内容。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; is not pruned by the current plan: nothing to compare.</source>
+        <translation>当前方案未剪枝 &lt;b&gt;%1&lt;/b&gt;：没有可比较的内容。</translation>
+    </message>
+    <message>
+        <source>Comparing granularities for &lt;b&gt;%1&lt;/b&gt;…</source>
+        <translation>正在比较 &lt;b&gt;%1&lt;/b&gt; 的剪枝粒度…</translation>
+    </message>
+    <message>
+        <source>Comparison failed: %1</source>
+        <translation>比较失败：%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 kernels pruned five ways at the same kept fraction (%4 of %5 input channels, %6 %). Rows: filters o; columns: input channels c; &lt;b&gt;dark&lt;/b&gt; = kept, &lt;b&gt;light&lt;/b&gt; = pruned.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：%2 × %3 个卷积核，以相同保留比例（%5 个输入通道中的 %4 个，%6%）按五种方式剪枝。行：滤波器 o；列：输入通道 c；&lt;b&gt;深色&lt;/b&gt; = 保留，&lt;b&gt;浅色&lt;/b&gt; = 剪除。</translation>
+    </message>
+</context>
+<context>
+    <name>KernelHeatmapView</name>
+    <message>
+        <source>Grouped order</source>
+        <translation>分组顺序</translation>
+    </message>
+    <message>
+        <source>L1 norm</source>
+        <translation>L1 范数</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2 范数</translation>
+    </message>
+    <message>
+        <source>Norm of each kh × kw kernel W[o, c]</source>
+        <translation>每个 kh × kw 卷积核 W[o, c] 的范数</translation>
+    </message>
+    <message>
+        <source>Sort filters by (group, index) and show each group&apos;s kept input channels first, as the grouped convolution sees them</source>
+        <translation>按（组，索引）排序滤波器，并先显示每组保留的输入通道，与分组卷积看到的一致</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole layer (or double-click the plot)</source>
+        <translation>显示整个层（或双击图表）</translation>
+    </message>
+    <message>
+        <source>Norm:</source>
+        <translation>范数：</translation>
+    </message>
+    <message>
+        <source>filter o = %1, input channel c = %2</source>
+        <translation>滤波器 o = %1，输入通道 c = %2</translation>
+    </message>
+    <message>
+        <source>L1 norm = %1</source>
+        <translation>L1 范数 = %1</translation>
+    </message>
+    <message>
+        <source>L2 norm = %1</source>
+        <translation>L2 范数 = %1</translation>
+    </message>
+    <message>
+        <source>kept, group %1</source>
+        <translation>保留，第 %1 组</translation>
+    </message>
+    <message>
+        <source>pruned, group %1</source>
+        <translation>剪除，第 %1 组</translation>
+    </message>
+    <message>
+        <source>No layer selected.</source>
+        <translation>未选择层。</translation>
+    </message>
+    <message>
+        <source>Not pruned: this layer reads the network input and is excluded by default. Norms only, no mask.</source>
+        <translation>未剪枝：此层读取网络输入，默认被排除。仅显示范数，无掩码。</translation>
+    </message>
+    <message>
+        <source>Not prunable (%1): norms only, no mask.</source>
+        <translation>无法剪枝（%1）：仅显示范数，无掩码。</translation>
+    </message>
+    <message>
+        <source>Not pruned by the current plan: norms only, no mask.</source>
+        <translation>当前方案未剪枝此层：仅显示范数，无掩码。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — %2 × %3 kernels</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — %2 × %3 个卷积核</translation>
+    </message>
+    <message>
+        <source>, G = %1, %2 of %3 input channels kept per group, retained energy %4 %</source>
+        <translation>，G = %1，每组保留 %3 个输入通道中的 %2 个，保留能量 %4%</translation>
+    </message>
+    <message>
+        <source>kernel L1 norm  ‖W[o, c]‖₁</source>
+        <translation>卷积核 L1 范数  ‖W[o, c]‖₁</translation>
+    </message>
+    <message>
+        <source>kernel L2 norm  ‖W[o, c]‖₂</source>
+        <translation>卷积核 L2 范数  ‖W[o, c]‖₂</translation>
+    </message>
+    <message>
+        <source>input channels of the row&apos;s group: kept (left of the line), then pruned</source>
+        <translation>该行所在组的输入通道：先保留的（线左侧），后剪除的</translation>
+    </message>
+    <message>
+        <source>output channel o (filter), sorted by group</source>
+        <translation>输出通道 o（滤波器），按组排序</translation>
+    </message>
+    <message>
+        <source>input channel c</source>
+        <translation>输入通道 c</translation>
+    </message>
+    <message>
+        <source>output channel o (filter)</source>
+        <translation>输出通道 o（滤波器）</translation>
+    </message>
+    <message>
+        <source>g%1</source>
+        <translation>g%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Coloured&lt;/b&gt; cells: kept kernels (colour = norm, see the scale). &lt;b&gt;Grey&lt;/b&gt; cells: pruned kernels (darker grey = larger norm).</source>
+        <translation>&lt;b&gt;彩色&lt;/b&gt;单元格：保留的卷积核（颜色 = 范数，见色标）。&lt;b&gt;灰色&lt;/b&gt;单元格：剪除的卷积核（灰色越深 = 范数越大）。</translation>
+    </message>
+    <message>
+        <source>Black lines separate filter groups; the red dashed line separates each group&apos;s kept input channels from its pruned ones.</source>
+        <translation>黑线分隔滤波器组；红色虚线分隔每组保留的与剪除的输入通道。</translation>
+    </message>
+</context>
+<context>
+    <name>LayerTableDelegate</name>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+</context>
+<context>
+    <name>LayerTableModel</name>
+    <message>
+        <source>not pruned</source>
+        <translation>未剪枝</translation>
+    </message>
+    <message>
+        <source>%1 (auto)</source>
+        <translation>%1（自动）</translation>
+    </message>
+    <message>
+        <source>%1/%2 (%3%)</source>
+        <translation>%1/%2（%3%）</translation>
+    </message>
+    <message>
+        <source>%1→%2, %3</source>
+        <translation>%1→%2，%3</translation>
+    </message>
+    <message>
+        <source>, g=%1</source>
+        <translation>，g=%1</translation>
+    </message>
+    <message>
+        <source>, s=%1</source>
+        <translation>，s=%1</translation>
+    </message>
+    <message>
+        <source>no: %1</source>
+        <translation>否：%1</translation>
+    </message>
+    <message>
+        <source>yes (stem, excluded)</source>
+        <translation>是（主干首层，已排除）</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>%1
+input %2 → output %3
+%4 parameters, %5 MACs per image</source>
+        <translation>%1
+输入 %2 → 输出 %3
+%4 个参数，每张图像 %5 MACs</translation>
+    </message>
+    <message>
+        <source>Ratio of %1</source>
+        <translation>%1 的比例</translation>
+    </message>
+    <message>
+        <source>Groups of %1</source>
+        <translation>%1 的分组数</translation>
+    </message>
+    <message>
+        <source>Fraction of grouped kernels pruned in every group (double-click to edit)</source>
+        <translation>每组中被剪除的分组卷积核比例（双击编辑）</translation>
+    </message>
+    <message>
+        <source>Filter groups G (double-click to edit; auto = flexible group count)</source>
+        <translation>滤波器分组数 G（双击编辑；自动 = 灵活分组数）</translation>
+    </message>
+    <message>
+        <source>Input channels kept per group, m of Cin</source>
+        <translation>每组保留的输入通道数，Cin 中的 m 个</translation>
+    </message>
+    <message>
+        <source>Retained weight energy ||W·mask||² / ||W||²</source>
+        <translation>保留的权重能量 ||W·mask||² / ||W||²</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Prunable</source>
+        <translation>可剪枝</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>G</source>
+        <translation>G</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>能量</translation>
+    </message>
+    <message>
+        <source>MACs after</source>
+        <translation>剪枝后 MACs</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>GKP Studio</source>
+        <translation>GKP Studio</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Planning failed: %1</source>
+        <translation>规划失败：%1</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open Model with Input &amp;Shape…</source>
+        <translation>按输入形状打开模型(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Load Plan…</source>
+        <translation>加载方案(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save Plan…</source>
+        <translation>保存方案(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Pruned Model…</source>
+        <translation>导出剪枝后的模型(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation>控制面板</translation>
+    </message>
+    <message>
+        <source>Model Summary</source>
+        <translation>模型概览</translation>
+    </message>
+    <message>
+        <source>Kernel Heatmap</source>
+        <translation>卷积核热图</translation>
+    </message>
+    <message>
+        <source>Pruning Granularity</source>
+        <translation>剪枝粒度</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>GKP Studio will use %1 the next time it starts.</source>
+        <translation>GKP Studio 将在下次启动时使用 %1。</translation>
+    </message>
+    <message>
+        <source>Open TorchScript Model</source>
+        <translation>打开 TorchScript 模型</translation>
+    </message>
+    <message>
+        <source>TorchScript models (%1);;All files (*)</source>
+        <translation>TorchScript 模型 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Input Shape</source>
+        <translation>输入形状</translation>
+    </message>
+    <message>
+        <source>Example input shape (N,C,H,W):</source>
+        <translation>示例输入形状 (N,C,H,W)：</translation>
+    </message>
+    <message>
+        <source>Invalid Input Shape</source>
+        <translation>无效的输入形状</translation>
+    </message>
+    <message>
+        <source>Load Plan</source>
+        <translation>加载方案</translation>
+    </message>
+    <message>
+        <source>GKP plans (*.json);;All files (*)</source>
+        <translation>GKP 方案 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot Load Plan</source>
+        <translation>无法加载方案</translation>
+    </message>
+    <message>
+        <source>Save Plan</source>
+        <translation>保存方案</translation>
+    </message>
+    <message>
+        <source>GKP plans (*.json)</source>
+        <translation>GKP 方案 (*.json)</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Cannot Save Plan</source>
+        <translation>无法保存方案</translation>
+    </message>
+    <message>
+        <source>%1 — GKP Studio</source>
+        <translation>%1 — GKP Studio</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>已加载 %1</translation>
+    </message>
+    <message>
+        <source>Cannot Open Model</source>
+        <translation>无法打开模型</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;No model&lt;/h3&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;没有模型&lt;/h3&gt;&lt;p&gt;打开用 &lt;code&gt;torch.jit.script&lt;/code&gt; 或 &lt;code&gt;torch.jit.trace&lt;/code&gt; 导出的 TorchScript 模型（&lt;b&gt;文件 ▸ 打开模型&lt;/b&gt;），或将 &lt;code&gt;.pt&lt;/code&gt; 文件拖放到此窗口。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;%1&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;%1&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Input %1 (%2)&lt;/p&gt;</source>
+        <translation>&lt;p&gt;输入 %1（%2）&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Convolutions&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunable)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv MACs / image&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameters&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
+        <translation>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;卷积层&lt;/td&gt;&lt;td align=right&gt;%1（%2 个可剪枝）&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;卷积 MACs / 图像&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;参数&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (−%3%)</source>
+        <translation>%1 → %2（−%3%）</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;注：%1&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>stored in the archive</source>
+        <translation>存储于模型文件中</translation>
+    </message>
+    <message>
+        <source>as given</source>
+        <translation>按指定</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+</context>
+<context>
+    <name>UiLanguage</name>
+    <message>
+        <source>System (%1)</source>
+        <translation>系统（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Grouped Kernel Pruning studio</source>
+        <translation>分组卷积核剪枝工作室</translation>
+    </message>
+    <message>
+        <source>TorchScript model to open (default: the demo model)</source>
+        <translation>要打开的 TorchScript 模型（默认：演示模型）</translation>
+    </message>
+    <message>
+        <source>Print where the bundled demo model is, then exit</source>
+        <translation>输出内置演示模型的位置，然后退出</translation>
+    </message>
+    <message>
+        <source>(not installed)</source>
+        <translation>（未安装）</translation>
+    </message>
+</context>
+</TS>
