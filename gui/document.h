@@ -34,9 +34,6 @@ public:
     bool isLoading() const;
 
     const gkp::Model *model() const { return m_model.get(); }
-    // For workers that read the model off the UI thread: they keep it alive if a new model
-    // replaces it while they run.
-    std::shared_ptr<const gkp::Model> sharedModel() const { return m_model; }
     QString modelPath() const;
     QUndoStack *undoStack() const { return m_undoStack; }
     gkp::Planner *planner() const { return m_planner.get(); }

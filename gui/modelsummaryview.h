@@ -22,11 +22,17 @@ class ModelSummaryView : public QWidget
 public:
     explicit ModelSummaryView(Document *document, QWidget *parent = nullptr);
 
+    // Read back from the plotted bars (in MACs), so a plotting bug shows in the tests.
     int barCount() const { return int(m_before.size()); }
-    double barMacsBefore(int layer) const { return m_before.at(std::size_t(layer)); }
-    double barMacsAfter(int layer) const { return m_after.at(std::size_t(layer)); }
+    double barMacsBefore(int layer) const;
+    double barMacsAfter(int layer) const;
+    QString barLabel(int layer) const;  // the tick label under the bar, "" when thinned out
     double macsBefore() const { return m_totalBefore; } // whole model, as in the totals panel
     double macsAfter() const { return m_totalAfter; }
+    // Deploy export size: the model file as loaded, and the estimate after pruning (kept
+    // parameters x 4 bytes + the file's own overhead + the index tensors the export adds).
+    qint64 fileBytes() const { return m_fileBytes; }
+    qint64 exportBytesEstimate() const { return m_exportBytes; }
     QString totalsText() const { return m_totalsPlain; } // the totals panel as plain text
     bool isComputing() const;   // the panel shows that a new plan is being computed
 
@@ -37,6 +43,8 @@ public:
 
 private:
     void rebuild();
+    void updateTicks();
+    void clampRange();
     void updateTotals();
     void updateSelection();
     void onMouseMove(const QPoint &pos);
@@ -54,4 +62,7 @@ private:
     std::vector<double> m_before, m_after; // MACs per layer in execution order
     double m_totalBefore = 0, m_totalAfter = 0;
     double m_scale = 1; // MACs per axis unit (the axis shows K/M/G MACs)
+    QPoint m_pressPos;
+    int m_tickStep = 0; // every m_tickStep-th layer is named under the axis
+    qint64 m_fileBytes = 0, m_exportBytes = 0;
 };

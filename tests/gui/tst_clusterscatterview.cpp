@@ -1,17 +1,25 @@
 #include "clusterscatterview.h"
-#include "document.h"
+#include "documenttestutil.h"
+#include "grouppalette.h"
+#include "layerstats.h"
 #include "model.h"
+#include "planner.h"
 
 #include <QComboBox>
-#include <QSignalSpy>
+#include <QPushButton>
+#include <QSet>
 #include <QUndoStack>
-#include <QtTest>
 
 #include <map>
 
 namespace {
 
-constexpr int Timeout = 180000; // planning a model in a debug-ish build on a busy machine
+constexpr int Timeout = 180000; // planning on a busy 2-core machine
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(GKP_FIXTURES_DIR "/") + QLatin1String(name);
+}
 
 int layerNamed(const Document &doc, const std::string &name)
 {
@@ -19,36 +27,37 @@ int layerNamed(const Document &doc, const std::string &name)
     return l ? l->index : -1;
 }
 
-// Opens a fixture and waits for the model and (optionally) its first plan.
-bool openAndPlan(Document &doc, const QString &fixture, bool waitForPlan = true)
-{
-    QSignalSpy changed(&doc, &Document::modelChanged);
-    QSignalSpy planned(&doc, &Document::planChanged);
-    doc.openModel(QStringLiteral(GKP_FIXTURES_DIR "/") + fixture);
-    if (!changed.wait(Timeout))
-        return false;
-    return !waitForPlan || planned.wait(Timeout);
-}
-
-void saveShot(QWidget &view, const QString &name)
-{
-    QTest::qWait(100); // let the queued replot draw before grabbing
-    const QImage shot = view.grab().toImage();
-    QVERIFY(!shot.isNull());
-    if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
-        QVERIFY(shot.save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") + u'/' + name));
-}
-
-// Group sizes counted from the plan itself, independent of the view.
-QList<int> planSizes(const gkp::LayerPlan &lp)
+// Group sizes counted from an assignment, independent of the view.
+QList<int> sizesOf(const std::vector<int> &assignment)
 {
     std::map<int, int> count;
-    for (int g : lp.assignment)
+    for (int g : assignment)
         ++count[g];
     QList<int> sizes;
     for (const auto &[g, n] : count)
         sizes.append(n);
     return sizes;
+}
+
+// What is drawn: G colours, each on exactly Cout / G points.
+bool drawsEqualGroups(const ClusterScatterView &view, int groups, int filters)
+{
+    const QMap<QRgb, int> drawn = view.pointsPerColour();
+    if (drawn.size() != groups) {
+        qWarning() << "colours drawn:" << drawn.size() << "expected" << groups;
+        return false;
+    }
+    for (auto it = drawn.begin(); it != drawn.end(); ++it)
+        if (it.value() != filters / groups) {
+            qWarning() << "colour" << Qt::hex << it.key() << "has" << Qt::dec << it.value() << "points";
+            return false;
+        }
+    return true;
+}
+
+bool waitIdle(const ClusterScatterView &view)
+{
+    return QTest::qWaitFor([&view] { return !view.isComputing() && view.pointCount() > 0; }, Timeout);
 }
 
 } // namespace
@@ -60,17 +69,31 @@ class TestClusterScatterView : public QObject
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
+    void paletteColoursAreDistinct()
+    {
+        QSet<QRgb> seen;
+        for (int g = 0; g < grouppalette::distinctColours(); ++g) {
+            const QColor c = grouppalette::colour(g);
+            QVERIFY2(!seen.contains(c.rgb()), qPrintable(QStringLiteral("group %1 repeats a colour").arg(g)));
+            QVERIFY(c.rgb() != grouppalette::unplannedColour().rgb());
+            seen.insert(c.rgb());
+        }
+        QVERIFY(grouppalette::distinctColours() >= 64);
+    }
+
     void plantedBlocksShowTheirGroups()
     {
         Document doc;
         ClusterScatterView view(&doc);
         view.resize(900, 600);
         view.show();
-        QVERIFY(openAndPlan(doc, QStringLiteral("planted_scripted.pt")));
+        QVERIFY(openAndPlan(doc, fixture("planted_scripted.pt"), Timeout));
         const int blocks = layerNamed(doc, "blocks");
         QVERIFY(blocks >= 0);
         doc.setSelectedLayer(blocks);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 16, Timeout);
+        QVERIFY(view.isComputing()); // the projection runs in a worker
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.pointCount(), 16);
         QCOMPARE(view.layer(), blocks);
 
         // Default settings: G = 8 equal groups of 16 / 8 filters, each in its own colour.
@@ -78,16 +101,19 @@ private Q_SLOTS:
         QVERIFY(lp);
         QCOMPARE(lp->groups, 8);
         QCOMPARE(view.groupSizes(), QList<int>(8, 2));
-        QCOMPARE(view.groupSizes(), planSizes(*lp));
-        QCOMPARE(view.colourCount(), 8);
-        QCOMPARE(view.method(), QStringLiteral("kmeans"));
+        QCOMPARE(view.groupSizes(), sizesOf(lp->assignment));
+        QVERIFY(drawsEqualGroups(view, 8, 16));
+        QCOMPARE(view.method(), QString()); // as planned
+        QCOMPARE(view.shownMethod(), QStringLiteral("kmeans"));
 
-        // Hovering a point names that filter and the group the plan gave it.
+        // Hovering a point names that filter, its norm and the group the plan gave it.
+        const gkp::FilterProjection projection = gkp::filterProjection(*doc.model(), blocks);
         for (int f : {0, 5, 15}) {
             QCOMPARE(view.filterAt(view.filterPosition(f)), f);
             const QString tip = view.filterToolTip(f);
-            QVERIFY2(tip.contains(QStringLiteral("filter %1").arg(f)), qPrintable(tip));
-            QVERIFY2(tip.contains(QStringLiteral("group %1").arg(lp->assignment[std::size_t(f)])), qPrintable(tip));
+            QVERIFY2(tip.contains(QStringLiteral("filter %1\n").arg(f)), qPrintable(tip));
+            QVERIFY2(tip.contains(QStringLiteral("group %1 ").arg(lp->assignment[std::size_t(f)])), qPrintable(tip));
+            QVERIFY2(tip.contains(QString::number(double(projection.norms[std::size_t(f)]), 'g', 4)), qPrintable(tip));
         }
         QCOMPARE(view.filterAt(QPoint(-100, -100)), -1);
 
@@ -99,47 +125,86 @@ private Q_SLOTS:
         QVERIFY(planned.wait(Timeout));
         QCOMPARE(view.pointCount(), 16);
         QCOMPARE(view.groupSizes(), QList<int>({8, 8}));
-        QCOMPARE(view.colourCount(), 2);
+        QVERIFY(drawsEqualGroups(view, 2, 16));
 
-        // G = 4 recovers the planted blocks: same-block filters share a group.
+        // G = 4 recovers the planted blocks: 4 groups of 4.
         s.groups = 4;
         doc.changeSettings(s, QStringLiteral("groups 4"));
         QVERIFY(planned.wait(Timeout));
         QCOMPARE(view.groupSizes(), QList<int>({4, 4, 4, 4}));
-        QCOMPARE(view.colourCount(), 4);
-        saveShot(view, QStringLiteral("clusterscatter-planted-g4.png"));
+        QVERIFY(drawsEqualGroups(view, 4, 16));
+        saveScreenshot(view, QStringLiteral("clusterscatter-planted-g4.png"));
     }
 
-    void methodComboChangesTheSettings()
+    void previewingAnotherMethodRecomputesTheGroups()
     {
         Document doc;
         ClusterScatterView view(&doc);
         view.resize(900, 600);
         view.show();
-        QVERIFY(openAndPlan(doc, QStringLiteral("planted_scripted.pt")));
-        const int blocks = layerNamed(doc, "blocks");
-        doc.setSelectedLayer(blocks);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 16, Timeout);
+        QVERIFY(openAndPlan(doc, fixture("cifar_resnet20b_traced.pt"), Timeout));
+        const int layer = layerNamed(doc, "layer3.1.conv2"); // 64 filters, G = 8
+        QVERIFY(layer >= 0);
+        doc.setSelectedLayer(layer);
+        QVERIFY(waitIdle(view));
+        const gkp::LayerPlan planned = *doc.layerPlan(layer);
+        QCOMPARE(planned.cluster, std::string("kmeans"));
+        QCOMPARE(view.shownAssignment(), planned.assignment);
+        const int undoBefore = doc.undoStack()->count();
 
         auto *combo = view.findChild<QComboBox *>(QStringLiteral("clusterMethod"));
-        QVERIFY(combo);
-        QVERIFY(combo->isEnabled());
-        const int undoBefore = doc.undoStack()->count();
-        QSignalSpy planned(&doc, &Document::planChanged);
+        QVERIFY(combo && combo->isEnabled());
+        auto *use = view.findChild<QPushButton *>(QStringLiteral("useForPlan"));
+        QVERIFY(use);
         combo->setCurrentIndex(combo->findData(QStringLiteral("smooth")));
-        QCOMPARE(doc.undoStack()->count(), undoBefore + 1);
-        QCOMPARE(doc.settings().cluster, std::string("smooth"));
-        QVERIFY(doc.undoStack()->text(undoBefore).startsWith(QStringLiteral("Clustering: ")));
-        QVERIFY(planned.wait(Timeout));
-        QCOMPARE(doc.layerPlan(blocks)->cluster, std::string("smooth"));
-        QCOMPARE(view.groupSizes(), QList<int>(8, 2));
+        QCOMPARE(view.method(), QStringLiteral("smooth"));
+        QVERIFY(view.isComputing()); // clustering in a worker
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.shownMethod(), QStringLiteral("smooth"));
 
-        // Undo puts the combo back without pushing another command.
-        doc.undoStack()->undo();
-        QCOMPARE(view.method(), QStringLiteral("kmeans"));
+        // The groups are the smoothness clustering of this layer with the plan's G and ratio,
+        // computed here directly, and they differ from the k-means groups.
+        gkp::PlanSettings s = doc.settings();
+        s.cluster = "smooth";
+        const gkp::LayerPlan expected = doc.planner()->planLayer(layer, planned.ratio, planned.groups, s);
+        QCOMPARE(view.shownAssignment(), expected.assignment);
+        QVERIFY(view.shownAssignment() != planned.assignment);
+        QCOMPARE(view.groupSizes(), QList<int>(8, 8));
+        QVERIFY(drawsEqualGroups(view, 8, 64));
+        QVERIFY2(view.noteText().contains(QStringLiteral("Preview")), qPrintable(view.noteText()));
+        const int f = 9;
+        QVERIFY(view.filterToolTip(f).contains(
+            QStringLiteral("group %1 ").arg(expected.assignment[std::size_t(f)])));
+        // A preview leaves the plan alone.
         QCOMPARE(doc.settings().cluster, std::string("kmeans"));
+        QCOMPARE(doc.undoStack()->count(), undoBefore);
+        saveScreenshot(view, QStringLiteral("clusterscatter-preview-smooth.png"));
+
+        // Spectral: another worker round trip, still equal sizes.
+        view.setMethod(QStringLiteral("spectral"));
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.shownMethod(), QStringLiteral("spectral"));
+        QCOMPARE(view.groupSizes(), QList<int>(8, 8));
+        QVERIFY(drawsEqualGroups(view, 8, 64));
+
+        // "Use for Plan" makes it the plan's method, as one undoable edit.
+        QVERIFY(use->isVisible() && use->isEnabled());
+        QSignalSpy plannedSpy(&doc, &Document::planChanged);
+        use->click();
+        QCOMPARE(doc.settings().cluster, std::string("spectral"));
         QCOMPARE(doc.undoStack()->count(), undoBefore + 1);
-        QCOMPARE(doc.undoStack()->index(), undoBefore);
+        QCOMPARE(view.method(), QString()); // back to the plan's groups
+        QVERIFY(plannedSpy.wait(Timeout));
+        QCOMPARE(doc.layerPlan(layer)->cluster, std::string("spectral"));
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.shownMethod(), QStringLiteral("spectral"));
+        QCOMPARE(view.shownAssignment(), doc.layerPlan(layer)->assignment);
+
+        // Undo restores k-means.
+        doc.undoStack()->undo();
+        QVERIFY(plannedSpy.wait(Timeout));
+        QCOMPARE(doc.settings().cluster, std::string("kmeans"));
+        QCOMPARE(view.shownAssignment(), planned.assignment);
     }
 
     void stemIsGreyWithANote()
@@ -148,70 +213,51 @@ private Q_SLOTS:
         ClusterScatterView view(&doc);
         view.resize(900, 600);
         view.show();
-        QVERIFY(openAndPlan(doc, QStringLiteral("planted_scripted.pt")));
+        QVERIFY(openAndPlan(doc, fixture("planted_scripted.pt"), Timeout));
         const int same = layerNamed(doc, "same"); // reads the network input: excluded by default
         QVERIFY(same >= 0);
         QVERIFY(!doc.layerPlan(same));
         doc.setSelectedLayer(same);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 16, Timeout);
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.pointCount(), 16);
         QVERIFY(view.groupSizes().isEmpty());
         QCOMPARE(view.colourCount(), 1);
         QVERIFY(!view.noteText().isEmpty());
     }
 
-    void nonPrunableDepthwiseLayerIsGrey()
+    void resnetLayerWith8And32Groups()
     {
         Document doc;
         ClusterScatterView view(&doc);
         view.resize(900, 600);
         view.show();
-        QVERIFY(openAndPlan(doc, QStringLiteral("mobilenet_v2_traced.pt"), false));
-        int depthwise = -1;
-        for (const gkp::ConvLayer &l : doc.model()->inventory().layers)
-            if (l.groups > 1 && l.out_channels == 96) {
-                depthwise = l.index;
-                break;
-            }
-        QVERIFY(depthwise >= 0);
-        doc.setSelectedLayer(depthwise);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 96, Timeout);
-        QVERIFY(view.groupSizes().isEmpty());
-        QCOMPARE(view.colourCount(), 1);
-        QVERIFY2(view.noteText().contains(QStringLiteral("not prunable"), Qt::CaseInsensitive),
-                 qPrintable(view.noteText()));
-        saveShot(view, QStringLiteral("clusterscatter-depthwise.png"));
-    }
-
-    void resnetLayerWith32Groups()
-    {
-        Document doc;
-        ClusterScatterView view(&doc);
-        view.resize(900, 600);
-        view.show();
-        QVERIFY(openAndPlan(doc, QStringLiteral("cifar_resnet20b_traced.pt")));
+        QVERIFY(openAndPlan(doc, fixture("cifar_resnet20b_traced.pt"), Timeout));
         const int layer = layerNamed(doc, "layer3.1.conv2"); // 64 filters
         QVERIFY(layer >= 0);
         doc.setSelectedLayer(layer);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 64, Timeout);
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.pointCount(), 64);
         QCOMPARE(view.groupSizes(), QList<int>(8, 8));
-        QCOMPARE(view.colourCount(), 8);
-        saveShot(view, QStringLiteral("clusterscatter-resnet20-g8.png"));
+        QVERIFY(drawsEqualGroups(view, 8, 64));
+        saveScreenshot(view, QStringLiteral("cluster-scatter.png"));
 
-        // 32 groups still get 32 different colours.
+        // 32 groups still get 32 different colours, two points each.
         QSignalSpy planned(&doc, &Document::planChanged);
         gkp::PlanSettings s = doc.settings();
         s.groups = 32;
         doc.changeSettings(s, QStringLiteral("groups 32"));
         QVERIFY(planned.wait(Timeout));
         QCOMPARE(view.groupSizes(), QList<int>(32, 2));
-        QCOMPARE(view.colourCount(), 32);
-        saveShot(view, QStringLiteral("clusterscatter-resnet20-g32.png"));
+        QVERIFY(drawsEqualGroups(view, 32, 64));
+        saveScreenshot(view, QStringLiteral("clusterscatter-resnet20-g32.png"));
 
-        // Switching to a cached layer and back does not lose the points.
-        doc.setSelectedLayer(0);
-        QTRY_COMPARE_WITH_TIMEOUT(view.pointCount(), 16, Timeout);
+        // Switching to another layer and back does not lose the points; the way back is cached.
+        doc.setSelectedLayer(1);
+        QVERIFY(waitIdle(view));
+        QCOMPARE(view.pointCount(), 16);
         doc.setSelectedLayer(layer);
-        QCOMPARE(view.pointCount(), 64); // cached: no worker round trip
+        QVERIFY(!view.isComputing());
+        QCOMPARE(view.pointCount(), 64);
     }
 };
 

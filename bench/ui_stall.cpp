@@ -1,0 +1,205 @@
+// UI-thread responsiveness of gkp-studio: opens a model in the real main window (every view
+// docked and visible), runs a scripted session -- select layers, drag the global ratio slider,
+// change G -- and measures the longest gap between ticks of a 5 ms timer on the UI thread. A gap
+// is time the event loop could not run: a stall the user feels. Not a test; prints figures.
+//
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/bench/gkp-ui-stall MODEL.pt
+//   (or QT_QPA_PLATFORM=offscreen build/bench/gkp-ui-stall MODEL.pt)
+
+#include "clusterscatterview.h"
+#include "controlspanel.h"
+#include "document.h"
+#include "kernelheatmapview.h"
+#include "mainwindow.h"
+#include "model.h"
+#include "runtime.h"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Watchdog
+{
+    QElapsedTimer clock;
+    qint64 last = 0;
+    std::string phase = "load";
+    std::map<std::string, double> maxGap; // per phase, ms
+    struct Stall
+    {
+        double ms;
+        std::string phase;
+        double at;
+    };
+    std::vector<Stall> stalls; // gaps above 20 ms
+
+    void tick()
+    {
+        const qint64 now = clock.nsecsElapsed();
+        const double gap = (now - last) / 1e6;
+        last = now;
+        double &m = maxGap[phase];
+        m = std::max(m, gap);
+        if (gap > 20.0)
+            stalls.push_back({gap, phase, now / 1e9});
+    }
+};
+
+// Runs `steps` one after another, each after `waitMs` of event loop, then `done`.
+void runSteps(std::vector<std::function<void()>> steps, int waitMs, std::function<void()> done)
+{
+    auto shared = std::make_shared<std::vector<std::function<void()>>>(std::move(steps));
+    auto index = std::make_shared<std::size_t>(0);
+    auto next = std::make_shared<std::function<void()>>();
+    *next = [shared, index, next, waitMs, done] {
+        if (*index >= shared->size()) {
+            done();
+            return;
+        }
+        (*shared)[(*index)++]();
+        QTimer::singleShot(waitMs, *next);
+    };
+    QTimer::singleShot(0, *next);
+}
+
+// Calls `then` once the document has a current plan and no view is computing.
+void whenIdle(MainWindow &w, std::function<void()> then)
+{
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [&w, then, poll] {
+        Document *d = w.document();
+        if (d->isPlanCurrent() && !d->isPlanning() && !w.heatmap()->isComputing() && !w.clusterView()->isComputing())
+            then();
+        else
+            QTimer::singleShot(20, *poll);
+    };
+    QTimer::singleShot(20, *poll);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true); // no saved layout or recent files from the user
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: gkp-ui-stall MODEL.pt [--layers N]\n");
+        return 2;
+    }
+    const QString path = QString::fromLocal8Bit(argv[1]);
+    int maxLayers = 1 << 30;
+    for (int i = 2; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--layers")
+            maxLayers = std::atoi(argv[i + 1]);
+    gkp::configureThreads();
+
+    MainWindow window;
+    window.resize(1500, 950);
+    window.show();
+    for (QDockWidget *dock : window.findChildren<QDockWidget *>())
+        if (dock->objectName() != QStringLiteral("granularityDock"))
+            dock->show();
+
+    Watchdog dog;
+    dog.clock.start();
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&ticker, &QTimer::timeout, [&dog] { dog.tick(); });
+    ticker.start(5);
+
+    int exitCode = 0;
+    QObject::connect(window.document(), &Document::loadFailed, [&](const QString &, const QString &message) {
+        std::fprintf(stderr, "cannot open: %s\n", qPrintable(message));
+        exitCode = 1;
+        app.quit();
+    });
+
+    auto report = [&] {
+        std::printf("UI-thread stalls (longest gap between 5 ms timer ticks, ms):\n");
+        for (const char *phase : {"idle", "select layers", "ratio slider", "change G"})
+            std::printf("  %-16s %7.1f\n", phase, dog.maxGap[phase]);
+        std::printf("  %-16s %7.1f   (model load + first plan, for reference)\n", "load", dog.maxGap["load"]);
+        std::sort(dog.stalls.begin(), dog.stalls.end(), [](auto &a, auto &b) { return a.ms > b.ms; });
+        std::printf("gaps above 20 ms outside load: ");
+        int shown = 0;
+        for (const auto &s : dog.stalls)
+            if (s.phase != "load" && shown++ < 8)
+                std::printf("%s%.1f (%s @%.2fs)", shown > 1 ? ", " : "", s.ms, s.phase.c_str(), s.at);
+        std::printf(shown ? "\n" : "none\n");
+        double worst = 0;
+        for (const auto &[phase, ms] : dog.maxGap)
+            if (phase != "load")
+                worst = std::max(worst, ms);
+        std::printf("max stall outside load: %.1f ms\n", worst);
+        app.quit();
+    };
+
+    QObject::connect(window.document(), &Document::modelChanged, [&] {
+        whenIdle(window, [&] {
+            const gkp::Model *model = window.document()->model();
+            const int layers = std::min<int>(int(model->inventory().layers.size()), maxLayers);
+            std::printf("%s: %d convolutions, first plan done at %.1f s\n", qPrintable(path),
+                        int(model->inventory().layers.size()), dog.clock.elapsed() / 1000.0);
+            dog.phase = "idle";
+            QTimer::singleShot(500, [&, layers] {
+                // 1. Select every layer through the table, as clicking its rows would.
+                dog.phase = "select layers";
+                std::vector<std::function<void()>> select;
+                for (int i = 0; i < layers; ++i)
+                    select.push_back([&window, i] {
+                        window.layerView()->selectRow(i);
+                    });
+                runSteps(select, 120, [&] {
+                    whenIdle(window, [&] {
+                        // 2. Drag the global ratio slider: 20 steps, one every 25 ms, there and back.
+                        dog.phase = "ratio slider";
+                        QSlider *slider = window.controls()->ratioSlider();
+                        const int start = slider->value();
+                        std::vector<std::function<void()>> drag;
+                        for (int k = 1; k <= 20; ++k)
+                            drag.push_back([slider, start, k] { slider->setValue(std::min(95, start + 2 * k)); });
+                        for (int k = 19; k >= 0; --k)
+                            drag.push_back([slider, start, k] { slider->setValue(std::min(95, start + 2 * k)); });
+                        runSteps(drag, 25, [&] {
+                            whenIdle(window, [&] {
+                                // 3. Change G: 8 -> 4 -> 16 -> 2 -> 8, each re-planned.
+                                dog.phase = "change G";
+                                QSpinBox *groups = window.controls()->groupsSpin();
+                                std::vector<std::function<void()>> edits;
+                                for (int g : {4, 16, 2, 8})
+                                    edits.push_back([groups, g] { groups->setValue(g); });
+                                auto editAt = std::make_shared<std::size_t>(0);
+                                auto step = std::make_shared<std::function<void()>>();
+                                *step = [&, edits, editAt, step] {
+                                    if (*editAt >= edits.size()) {
+                                        report();
+                                        return;
+                                    }
+                                    edits[(*editAt)++]();
+                                    QTimer::singleShot(50, [&, step] { whenIdle(window, *step); });
+                                };
+                                (*step)();
+                            });
+                        });
+                    });
+                });
+            });
+        });
+    });
+    window.openModel(path);
+    const int rc = app.exec();
+    return exitCode ? exitCode : rc;
+}
