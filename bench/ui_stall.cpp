@@ -17,6 +17,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -24,13 +25,67 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <execinfo.h>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace {
+
+// --stacks: a thread that, when the UI thread has not ticked for 150 ms, makes it print its own
+// stack (SIGUSR1; backtrace() unwinds without frame pointers). A diagnostic, not async-safe.
+std::atomic<qint64> g_lastTickMs{0};
+void printStack(int)
+{
+    void *frames[48];
+    const int n = backtrace(frames, 48);
+    static const char header[] = "---- UI thread stalled here:\n";
+    (void)!write(2, header, sizeof header - 1);
+    backtrace_symbols_fd(frames, n, 2);
+}
+
+// Times every event the UI thread delivers, so a stall can be traced to its receiver.
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    struct Slow
+    {
+        double ms;
+        QString what;
+    };
+    std::vector<Slow> slow; // deliveries above 20 ms
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (depth++ > 0) { // only the outermost delivery: nested ones are part of it
+            const bool r = QApplication::notify(receiver, event);
+            --depth;
+            return r;
+        }
+        QElapsedTimer t;
+        t.start();
+        const int type = int(event->type());
+        const QString name = QString::fromLatin1(receiver->metaObject()->className()) + u'/' + receiver->objectName();
+        const bool r = QApplication::notify(receiver, event);
+        --depth;
+        const double ms = t.nsecsElapsed() / 1e6;
+        if (ms > 20.0)
+            slow.push_back({ms, QStringLiteral("%1 event %2").arg(name).arg(type)});
+        return r;
+    }
+
+private:
+    int depth = 0;
+};
 
 struct Watchdog
 {
@@ -49,6 +104,7 @@ struct Watchdog
     void tick()
     {
         const qint64 now = clock.nsecsElapsed();
+        g_lastTickMs = now / 1000000;
         const double gap = (now - last) / 1e6;
         last = now;
         double &m = maxGap[phase];
@@ -93,17 +149,21 @@ void whenIdle(MainWindow &w, std::function<void()> then)
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true); // no saved layout or recent files from the user
     if (argc < 2) {
-        std::fprintf(stderr, "usage: gkp-ui-stall MODEL.pt [--layers N]\n");
+        std::fprintf(stderr, "usage: gkp-ui-stall MODEL.pt [--layers N] [--stacks]\n");
         return 2;
     }
     const QString path = QString::fromLocal8Bit(argv[1]);
     int maxLayers = 1 << 30;
-    for (int i = 2; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--layers")
+    bool stacks = false;
+    for (int i = 2; i < argc; ++i) {
+        if (std::string(argv[i]) == "--layers" && i + 1 < argc)
             maxLayers = std::atoi(argv[i + 1]);
+        if (std::string(argv[i]) == "--stacks")
+            stacks = true;
+    }
     gkp::configureThreads();
 
     MainWindow window;
@@ -119,6 +179,23 @@ int main(int argc, char **argv)
     ticker.setTimerType(Qt::PreciseTimer);
     QObject::connect(&ticker, &QTimer::timeout, [&dog] { dog.tick(); });
     ticker.start(5);
+    std::atomic<bool> quit{false};
+    std::thread sampler;
+    if (stacks) {
+        std::signal(SIGUSR1, printStack);
+        const pthread_t ui = pthread_self();
+        sampler = std::thread([&quit, &dog, ui] {
+            qint64 reported = -1;
+            while (!quit) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                const qint64 last = g_lastTickMs, now = dog.clock.elapsed();
+                if (now - last > 150 && last != reported) {
+                    reported = last;
+                    pthread_kill(ui, SIGUSR1);
+                }
+            }
+        });
+    }
 
     int exitCode = 0;
     QObject::connect(window.document(), &Document::loadFailed, [&](const QString &, const QString &message) {
@@ -144,6 +221,10 @@ int main(int argc, char **argv)
             if (phase != "load")
                 worst = std::max(worst, ms);
         std::printf("max stall outside load: %.1f ms\n", worst);
+        std::sort(app.slow.begin(), app.slow.end(), [](auto &a, auto &b) { return a.ms > b.ms; });
+        std::printf("slowest event deliveries (whole run):\n");
+        for (std::size_t i = 0; i < std::min<std::size_t>(8, app.slow.size()); ++i)
+            std::printf("  %7.1f ms  %s\n", app.slow[i].ms, qPrintable(app.slow[i].what));
         app.quit();
     };
 
@@ -201,5 +282,8 @@ int main(int argc, char **argv)
     });
     window.openModel(path);
     const int rc = app.exec();
+    quit = true;
+    if (sampler.joinable())
+        sampler.join();
     return exitCode ? exitCode : rc;
 }

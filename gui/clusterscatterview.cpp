@@ -6,6 +6,7 @@
 #include "model.h"
 #include "planner.h"
 #include "qcustomplotcompat.h"
+#include "workerpool.h"
 
 #include <QComboBox>
 #include <QFutureWatcher>
@@ -183,10 +184,10 @@ QString ClusterScatterView::shownMethod() const
 
 bool ClusterScatterView::isComputing() const
 {
-    if (m_layer < 0)
+    if (m_layer < 0 || !isVisible())
         return false;
-    if (m_pending.count(m_layer))
-        return true;
+    if (!m_cache.count(m_layer) && !m_errors.count(m_layer))
+        return true; // computing, or queued behind the projection of a layer shown before
     PreviewKey key;
     return previewKey(key) && m_previewPending.count(key);
 }
@@ -308,7 +309,9 @@ void ClusterScatterView::refresh()
 void ClusterScatterView::requestProjection(int layer)
 {
     std::shared_ptr<const gkp::Model> model = m_document->sharedModel();
-    if (!model || m_pending.count(layer))
+    // One projection at a time: while the user runs through layers, only the one selected when
+    // the running projection finishes is computed next, not every layer passed on the way.
+    if (!model || !m_pending.empty())
         return;
     m_pending.insert(layer);
     const quint64 serial = m_modelSerial;
@@ -323,11 +326,12 @@ void ClusterScatterView::requestProjection(int layer)
             m_cache[layer] = std::move(r.projection);
         else
             m_errors[layer] = r.error;
-        if (layer == m_layer) // otherwise only cached: the user moved on to another layer
+        // Shows it, or (the user moved on) starts the projection of the layer now selected.
+        if (layer == m_layer || !m_cache.count(m_layer))
             refresh();
     });
     // The model is captured by shared_ptr so a newly opened model cannot free it mid-SVD.
-    watcher->setFuture(QtConcurrent::run([model, layer]() -> ProjectionResult {
+    watcher->setFuture(QtConcurrent::run(workerPool(), [model, layer]() -> ProjectionResult {
         try {
             return {std::make_shared<const gkp::FilterProjection>(gkp::filterProjection(*model, layer)), {}};
         } catch (const std::exception &e) {
@@ -363,7 +367,7 @@ void ClusterScatterView::requestPreview(const PreviewKey &key)
     });
     // Same G and ratio as the plan, the other settings (seed, selection) as the document's: only
     // the clustering differs. The planner caches clusterings, so going back and forth is cheap.
-    watcher->setFuture(QtConcurrent::run([planner, model, key, settings]() -> PreviewResult {
+    watcher->setFuture(QtConcurrent::run(workerPool(), [planner, model, key, settings]() -> PreviewResult {
         try {
             return {std::make_shared<const gkp::LayerPlan>(
                         planner->planLayer(key.layer, key.ratio, key.groups, settings)),

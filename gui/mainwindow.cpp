@@ -153,16 +153,16 @@ void MainWindow::createDocks()
     addDock(controlsScroll, tr("Controls"), QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
     m_heatmap = new KernelHeatmapView(m_document);
     m_heatmap->setObjectName(QStringLiteral("kernelHeatmap"));
-    m_heatmap->setMinimumSize(420, 300);
+    m_heatmap->setMinimumSize(420, 260);
     QDockWidget *heatmapDock =
         addDock(m_heatmap, tr("Kernel Heatmap"), QStringLiteral("heatmapDock"), Qt::RightDockWidgetArea);
     m_clusterView = new ClusterScatterView(m_document);
     m_clusterView->setObjectName(QStringLiteral("clusterScatter"));
-    m_clusterView->setMinimumSize(420, 280);
+    m_clusterView->setMinimumSize(420, 240);
     QDockWidget *clusterDock =
         addDock(m_clusterView, tr("Filter Clusters"), QStringLiteral("clusterDock"), Qt::RightDockWidgetArea);
     splitDockWidget(heatmapDock, clusterDock, Qt::Vertical);
-    m_summary->setMinimumSize(480, 220);
+    m_summary->setMinimumSize(480, 200);
     addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::BottomDockWidgetArea);
     auto *granularity = new GranularityView(m_document);
     granularity->setObjectName(QStringLiteral("granularityView"));

@@ -38,8 +38,10 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
 {
     m_plot->setObjectName(QStringLiteral("summaryPlot"));
     m_plot->setMouseTracking(true);
-    m_plot->setMinimumSize(300, 200);
+    m_plot->setMinimumSize(300, 180);
     m_plot->addLayer(QStringLiteral("selection"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+    // Its own paint buffer: selecting another layer redraws the highlight only, not the bars.
+    m_plot->layer(QStringLiteral("selection"))->setMode(QCPLayer::lmBuffered);
 
     m_selection = new QCPItemRect(m_plot);
     m_selection->setLayer(QStringLiteral("selection"));
@@ -76,8 +78,12 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
     m_totals->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_totals->setWordWrap(true);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Fits "000.00 MiB → 000.00 MiB   −00.0 %" on one line.
-    m_totals->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("000.00 MiB → 000.00 MiB   −00.0 %")) + 16);
+    // Fits "Size (deploy, est.)  000.00 MiB → 000.00 MiB  −00.0 %" on one line.
+    m_totals->setFixedWidth(
+        fontMetrics().horizontalAdvance(QStringLiteral("Size (deploy, est.)  000.00 MiB → 000.00 MiB   −00.0 %")) + 24);
+    m_totals->setToolTip(tr("Size: the model file as loaded, and an estimate of the deploy export: kept "
+                            "parameters × 4 bytes, plus the file's own code and metadata, plus the int64 "
+                            "channel indices the grouped convolutions gather with"));
 
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(m_plot, 1);
@@ -111,7 +117,7 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
     connect(m_document, &Document::planningFailed, this, &ModelSummaryView::updateTotals);
     connect(m_document, &Document::selectedLayerChanged, this, [this] {
         updateSelection();
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        m_plot->layer(QStringLiteral("selection"))->replot();
     });
     rebuild();
 }
@@ -146,16 +152,16 @@ void ModelSummaryView::rebuild()
 
     // Axis in K/M/G MACs so tick labels stay short.
     m_scale = 1;
-    QString label = tr("conv MACs per image");
+    QString label = tr("MACs / image");
     if (peak >= 1e9) {
         m_scale = 1e9;
-        label = tr("conv MACs per image (billions)");
+        label = tr("MACs / image (G)");
     } else if (peak >= 1e6) {
         m_scale = 1e6;
-        label = tr("conv MACs per image (millions)");
+        label = tr("MACs / image (M)");
     } else if (peak >= 1e3) {
         m_scale = 1e3;
-        label = tr("conv MACs per image (thousands)");
+        label = tr("MACs / image (K)");
     }
     m_plot->yAxis->setLabel(label);
     QVector<double> x, before, after;
@@ -192,7 +198,7 @@ void ModelSummaryView::updateTotals()
         m_totalBefore = m_totalAfter = 0;
         m_exportBytes = 0;
         m_totalsPlain = tr("No model");
-        m_totals->setText(tr("<h3>No model</h3><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
+        m_totals->setText(tr("<b>No model</b><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
                              "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
                              "or drop a <code>.pt</code> file on this window.</p>"));
         return;
@@ -229,32 +235,34 @@ void ModelSummaryView::updateTotals()
         QString label, value, change;
     };
     const Row rows[] = {
-        {tr("Conv MACs / image"), tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(m_totalAfter)),
+        {tr("Conv MACs"), tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(m_totalAfter)),
          change(t.macsReduction())},
         {tr("Parameters"), tr("%1 → %2").arg(humanCount(double(t.params_before)), humanCount(double(t.params_after))),
          change(t.paramsReduction())},
-        {tr("Size on disk (deploy export, estimate)"),
+        {tr("Size (deploy, est.)"),
          tr("%1 → %2").arg(locale.formattedDataSize(m_fileBytes), locale.formattedDataSize(m_exportBytes)),
          change(sizeReduction)},
         {tr("Pruned layers"), tr("%1 of %2 prunable").arg(pruned).arg(inv.totals.prunable),
-         tr("(%1 convolutions)").arg(inv.totals.convs)},
+         tr("%1 convs").arg(inv.totals.convs)},
     };
-    QString html = tr("<h3>%1</h3>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
-    html += tr("<p>Input %1 (%2)</p>")
+    // One line per figure; non-breaking spaces keep "a → b" together when the dock is narrow.
+    const auto keep = [](const QString &text) { return text.toHtmlEscaped().replace(u' ', QChar(0x00A0)); };
+    QString html = tr("<b>%1</b>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
+    html += tr("<br>Input %1 (%2)")
                 .arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')).toHtmlEscaped(),
                      QString::fromStdString(inv.input_shape_source).toHtmlEscaped());
     QString plain;
     if (isComputing()) {
-        html += tr("<p><i>Computing the plan…</i></p>");
+        html += tr("<br><i>Computing the plan…</i>");
         plain += tr("Computing the plan…") + u'\n';
     } else if (!planned) {
-        html += tr("<p><i>No plan yet.</i></p>");
+        html += tr("<br><i>No plan yet.</i>");
         plain += tr("No plan yet.") + u'\n';
     }
-    html += QStringLiteral("<table cellspacing=2>");
+    html += QStringLiteral("<table cellspacing=0 cellpadding=2 style='margin-top:4px'>");
     for (const Row &r : rows) {
-        html += QStringLiteral("<tr><td colspan=2><b>%1</b></td></tr><tr><td nowrap>%2</td><td nowrap align=right>&nbsp;&nbsp;%3</td></tr>")
-                    .arg(r.label.toHtmlEscaped(), r.value.toHtmlEscaped(), r.change.toHtmlEscaped());
+        html += QStringLiteral("<tr><td>%1</td><td>%2</td><td align=right>%3</td></tr>")
+                    .arg(keep(r.label), keep(r.value), keep(r.change));
         plain += QStringLiteral("%1: %2 %3").arg(r.label, r.value, r.change).trimmed() + u'\n';
     }
     html += QStringLiteral("</table>");
