@@ -331,7 +331,7 @@ void ClusterScatterView::requestProjection(int layer)
             refresh();
     });
     // The model is captured by shared_ptr so a newly opened model cannot free it mid-SVD.
-    watcher->setFuture(QtConcurrent::run(workerPool(), [model, layer]() -> ProjectionResult {
+    watcher->setFuture(runInWorker([model, layer]() -> ProjectionResult {
         try {
             return {std::make_shared<const gkp::FilterProjection>(gkp::filterProjection(*model, layer)), {}};
         } catch (const std::exception &e) {
@@ -367,7 +367,7 @@ void ClusterScatterView::requestPreview(const PreviewKey &key)
     });
     // Same G and ratio as the plan, the other settings (seed, selection) as the document's: only
     // the clustering differs. The planner caches clusterings, so going back and forth is cheap.
-    watcher->setFuture(QtConcurrent::run(workerPool(), [planner, model, key, settings]() -> PreviewResult {
+    watcher->setFuture(runInWorker([planner, model, key, settings]() -> PreviewResult {
         try {
             return {std::make_shared<const gkp::LayerPlan>(
                         planner->planLayer(key.layer, key.ratio, key.groups, settings)),

@@ -33,7 +33,7 @@ void Document::openModel(const QString &path, std::optional<gkp::Shape> inputSha
         return;
     m_loadingPath = path;
     Q_EMIT loadStarted(path);
-    m_loadWatcher.setFuture(QtConcurrent::run(workerPool(), [path, inputShape]() -> LoadResult {
+    m_loadWatcher.setFuture(runInWorker([path, inputShape]() -> LoadResult {
         try {
             gkp::LoadOptions options;
             options.input_shape = inputShape;
@@ -197,7 +197,7 @@ void Document::startPlanning()
     gkp::Planner *planner = m_planner.get();
     Q_EMIT planningStarted();
     QPointer<Document> self(this);
-    m_planWatcher.setFuture(QtConcurrent::run(workerPool(), [=]() -> PlanResult {
+    m_planWatcher.setFuture(runInWorker([=]() -> PlanResult {
         PlanResult r;
         r.generation = generation;
         try {

@@ -129,6 +129,7 @@ void ExportDialog::startExport()
     m_progress->setRange(0, 0);
     m_results->setHtml(tr("<p>Exporting, verifying and timing…</p>"));
     QPointer<QProgressBar> bar(m_progress);
+    // Normal priority: this times the models, and a niced thread would time worse on a busy machine.
     m_watcher.setFuture(QtConcurrent::run(workerPool(), [=]() -> Outcome {
         Outcome o;
         try {

@@ -165,7 +165,7 @@ void GranularityView::start()
     const gkp::LayerPlan layerPlan = *plan;
     const gkp::PlanSettings settings = m_document->plan().settings;
     const quint64 generation = m_generation;
-    m_watcher.setFuture(QtConcurrent::run(workerPool(), [planner, keepModel, layerPlan, settings, generation, layer]() {
+    m_watcher.setFuture(runInWorker([planner, keepModel, layerPlan, settings, generation, layer]() {
         Job job;
         job.generation = generation;
         job.layer = layer;

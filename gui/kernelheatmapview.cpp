@@ -267,7 +267,7 @@ const gkp::KernelNorms *KernelHeatmapView::norms(int layer)
             rebuild();
     });
     // The model is held by shared_ptr: opening another one cannot free it under the worker.
-    watcher->setFuture(QtConcurrent::run(workerPool(), [model, layer, norm]() -> Result {
+    watcher->setFuture(runInWorker([model, layer, norm]() -> Result {
         try {
             return std::make_shared<const gkp::KernelNorms>(gkp::kernelNorms(*model, layer, norm));
         } catch (const std::exception &) {
