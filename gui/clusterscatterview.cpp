@@ -386,8 +386,9 @@ void ClusterScatterView::updateTitle()
         return;
     }
     const gkp::ConvLayer &l = model->inventory().layers[std::size_t(m_layer)];
-    QString text = (l.out_channels == 1 ? tr("<b>%1</b> · 1 filter") : tr("<b>%1</b> · %2 filters").arg(l.out_channels))
-                       .arg(QString::fromStdString(l.name).toHtmlEscaped());
+    const QString name = QString::fromStdString(l.name).toHtmlEscaped();
+    QString text = l.out_channels == 1 ? tr("<b>%1</b> · 1 filter").arg(name)
+                                       : tr("<b>%1</b> · %2 filters").arg(name).arg(l.out_channels);
     if (!m_sizes.isEmpty()) {
         text += tr(" · G = %1 groups of %2").arg(m_sizes.size()).arg(m_sizes.front());
         text += QStringLiteral(" · ") + methodName(m_shownMethod).toHtmlEscaped();

@@ -20,6 +20,9 @@ const QColor BeforeColour(0xb9, 0xd3, 0xee); // light: what the unpruned layer c
 const QColor AfterColour(0x1f, 0x4e, 0x89);  // dark: what is left after pruning
 const QColor SelectionColour(0xff, 0xe8, 0x8c);
 
+// Below this plot height the axis shows layer numbers instead of rotated names.
+constexpr int NamedTicksMinHeight = 360;
+
 QString shortName(const std::string &name)
 {
     const QString s = QString::fromStdString(name);
@@ -62,10 +65,11 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
     m_barsAfter->setWidth(0.8);
 
     m_plot->legend->setVisible(true);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst); // one row: low, over the headroom
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->xAxis->setLabel(tr("convolution (execution order)"));
     m_plot->xAxis->grid()->setVisible(false);
-    m_plot->xAxis->setTickLabelRotation(60);
+    m_plot->xAxis->setTickLabelRotation(-60);
     m_plot->xAxis->setSubTicks(false);
     // Wheel zooms and drag pans along the layers only: with 50+ layers, zoom in to read the names.
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -174,7 +178,7 @@ void ModelSummaryView::rebuild()
     m_barsAfter->setData(x, after, true);
     clampRange();
     updateTicks();
-    m_plot->yAxis->setRange(0, std::max(peak / m_scale, 1e-9) * 1.3); // headroom for the legend
+    m_plot->yAxis->setRange(0, std::max(peak / m_scale, 1e-9) * 1.5); // headroom for the legend (one row, top right)
     updateSelection();
     updateTotals();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -306,18 +310,25 @@ void ModelSummaryView::clampRange()
 
 void ModelSummaryView::updateTicks()
 {
-    // Name every layer the width allows: rotated labels need about a line height each.
+    // Names need room under the axis (rotated, up to 20 characters); in a short dock the bars
+    // would be squashed, so layer numbers (the table's # column) stand in and the tooltip names
+    // the layer. Either way every label the width allows: names need about a line height each.
+    const bool names = m_plot->height() >= NamedTicksMinHeight;
+    const int room = names ? fontMetrics().height() + 2 : fontMetrics().horizontalAdvance(QStringLiteral("000")) + 6;
     const double perBar = m_plot->axisRect()->width() / std::max(m_plot->xAxis->range().size(), 1.0);
-    const int step = std::max(1, int(std::ceil((fontMetrics().height() + 2) / std::max(perBar, 1e-3))));
-    if (step == m_tickStep)
+    const int step = std::max(1, int(std::ceil(room / std::max(perBar, 1e-3))));
+    const int key = names ? step : -step;
+    if (key == m_tickStep)
         return;
-    m_tickStep = step;
-    QSharedPointer<QCPAxisTickerText> names(new QCPAxisTickerText);
+    m_tickStep = key;
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     if (const gkp::Model *model = m_document->model())
         for (const gkp::ConvLayer &l : model->inventory().layers)
             if (l.index % step == 0)
-                names->addTick(l.index, shortName(l.name));
-    m_plot->xAxis->setTicker(names);
+                ticker->addTick(l.index, names ? shortName(l.name) : QString::number(l.index));
+    m_plot->xAxis->setTicker(ticker);
+    m_plot->xAxis->setTickLabelRotation(names ? -60 : 0); // the end of each name under its bar
+    m_plot->xAxis->setLabel(names ? tr("convolution (execution order)") : tr("convolution # (execution order)"));
     m_plot->replot(QCustomPlot::rpQueuedReplot); // the new labels show on the next draw
 }
 

@@ -63,6 +63,6 @@ private:
     double m_totalBefore = 0, m_totalAfter = 0;
     double m_scale = 1; // MACs per axis unit (the axis shows K/M/G MACs)
     QPoint m_pressPos;
-    int m_tickStep = 0; // every m_tickStep-th layer is named under the axis
+    int m_tickStep = 0; // every |m_tickStep|-th layer is labelled; < 0: by number, not name
     qint64 m_fileBytes = 0, m_exportBytes = 0;
 };

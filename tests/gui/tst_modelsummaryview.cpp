@@ -189,6 +189,15 @@ private Q_SLOTS:
             }
         QVERIFY2(visible >= 3 && visible < n / 2, qPrintable(QString::number(visible)));
         QCOMPARE(named, visible);
+
+        // In a short dock the axis numbers the layers instead of naming them.
+        view.resize(900, 240);
+        QTest::qWait(100);
+        int first = 0;
+        while (first < n && view.barAt(view.barCentre(first)) != first)
+            ++first;
+        QVERIFY(first < n);
+        QCOMPARE(view.barLabel(first), QString::number(first)); // zoomed in: every layer labelled
     }
 };
 
