@@ -29,7 +29,6 @@ while read -r name shot; do
 done <<'LIST'
 mainwindow.png mainwindow.png
 export-dialog.png export-dialog.png
-heatmap.png heatmap-original.png
 heatmap-grouped.png heatmap-grouped.png
 granularity.png granularity-1400x520.png
 cluster-scatter.png cluster-scatter.png
