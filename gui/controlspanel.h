@@ -25,6 +25,7 @@ public:
 
     QSlider *ratioSlider() const { return m_ratioSlider; }
     QDoubleSpinBox *ratioSpin() const { return m_ratioSpin; }
+    QSpinBox *groupsSpin() const { return m_groupsSpin; }
 
 private:
     void syncFromDocument();

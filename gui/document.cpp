@@ -5,6 +5,7 @@
 #include "loadplancommand.h"
 #include "planjson.h"
 #include "planner.h"
+#include "workerpool.h"
 
 #include <QPointer>
 #include <QUndoStack>
@@ -32,7 +33,7 @@ void Document::openModel(const QString &path, std::optional<gkp::Shape> inputSha
         return;
     m_loadingPath = path;
     Q_EMIT loadStarted(path);
-    m_loadWatcher.setFuture(QtConcurrent::run([path, inputShape]() -> LoadResult {
+    m_loadWatcher.setFuture(runInWorker([path, inputShape]() -> LoadResult {
         try {
             gkp::LoadOptions options;
             options.input_shape = inputShape;
@@ -196,7 +197,7 @@ void Document::startPlanning()
     gkp::Planner *planner = m_planner.get();
     Q_EMIT planningStarted();
     QPointer<Document> self(this);
-    m_planWatcher.setFuture(QtConcurrent::run([=]() -> PlanResult {
+    m_planWatcher.setFuture(runInWorker([=]() -> PlanResult {
         PlanResult r;
         r.generation = generation;
         try {

@@ -3,6 +3,7 @@
 #include "benchmark.h"
 #include "document.h"
 #include "model.h"
+#include "workerpool.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -128,7 +129,8 @@ void ExportDialog::startExport()
     m_progress->setRange(0, 0);
     m_results->setHtml(tr("<p>Exporting, verifying and timing…</p>"));
     QPointer<QProgressBar> bar(m_progress);
-    m_watcher.setFuture(QtConcurrent::run([=]() -> Outcome {
+    // Normal priority: this times the models, and a niced thread would time worse on a busy machine.
+    m_watcher.setFuture(QtConcurrent::run(workerPool(), [=]() -> Outcome {
         Outcome o;
         try {
             auto progress = [cancel, bar](int done, int total) {

@@ -4,6 +4,7 @@
 #include "granularitypanel.h"
 #include "model.h"
 #include "planner.h"
+#include "workerpool.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -164,7 +165,7 @@ void GranularityView::start()
     const gkp::LayerPlan layerPlan = *plan;
     const gkp::PlanSettings settings = m_document->plan().settings;
     const quint64 generation = m_generation;
-    m_watcher.setFuture(QtConcurrent::run([planner, keepModel, layerPlan, settings, generation, layer]() {
+    m_watcher.setFuture(runInWorker([planner, keepModel, layerPlan, settings, generation, layer]() {
         Job job;
         job.generation = generation;
         job.layer = layer;

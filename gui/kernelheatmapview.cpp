@@ -3,8 +3,11 @@
 #include "document.h"
 #include "model.h"
 #include "qcustomplotcompat.h"
+#include "workerpool.h"
 
 #include <QCheckBox>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -130,7 +133,9 @@ KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     connect(m_plot, &QCustomPlot::mouseMove, this, &KernelHeatmapView::onMouseMove);
 
     connect(m_document, &Document::modelChanged, this, [this] {
+        ++m_modelSerial; // norms still being computed for the old model are dropped
         m_normCache.clear();
+        m_normPending.clear();
         m_layer = -1;
         rebuild();
     });
@@ -222,16 +227,54 @@ QString KernelHeatmapView::note() const
     return m_note;
 }
 
+int KernelHeatmapView::normKey(int layer) const
+{
+    return layer * 2 + (m_norm == gkp::Norm::L2 ? 1 : 0);
+}
+
+bool KernelHeatmapView::isComputing() const
+{
+    const gkp::Model *model = m_document->model();
+    const int layer = m_document->selectedLayer();
+    return model && layer >= 0 && layer < int(model->inventory().layers.size()) &&
+           m_normPending.contains(normKey(layer));
+}
+
 const gkp::KernelNorms *KernelHeatmapView::norms(int layer)
 {
-    const int key = layer * 2 + (m_norm == gkp::Norm::L2 ? 1 : 0);
-    auto it = m_normCache.find(key);
-    if (it == m_normCache.end()) {
+    const int key = normKey(layer);
+    if (auto it = m_normCache.constFind(key); it != m_normCache.constEnd())
+        return it.value().get();
+    if (m_normPending.contains(key))
+        return nullptr;
+    std::shared_ptr<const gkp::Model> model = m_document->sharedModel();
+    if (!model)
+        return nullptr;
+    m_normPending.insert(key);
+    const gkp::Norm norm = m_norm;
+    const quint64 serial = m_modelSerial;
+    using Result = std::shared_ptr<const gkp::KernelNorms>;
+    auto *watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, serial] {
+        watcher->deleteLater();
+        if (serial != m_modelSerial)
+            return; // a model that has since been replaced
+        m_normPending.remove(key);
         if (m_normCache.size() > 64) // bound the memory a long session can pin
             m_normCache.clear();
-        it = m_normCache.insert(key, gkp::kernelNorms(*m_document->model(), layer, m_norm));
-    }
-    return &it.value();
+        m_normCache.insert(key, watcher->result());
+        if (key == normKey(m_document->selectedLayer()))
+            rebuild();
+    });
+    // The model is held by shared_ptr: opening another one cannot free it under the worker.
+    watcher->setFuture(runInWorker([model, layer, norm]() -> Result {
+        try {
+            return std::make_shared<const gkp::KernelNorms>(gkp::kernelNorms(*model, layer, norm));
+        } catch (const std::exception &) {
+            return std::make_shared<const gkp::KernelNorms>(); // shown as an empty layer
+        }
+    }));
+    return nullptr;
 }
 
 void KernelHeatmapView::rebuild()
@@ -251,11 +294,17 @@ void KernelHeatmapView::rebuild()
     m_colOrders.clear();
     m_note.clear();
 
-    if (!model || layer < 0 || layer >= int(model->inventory().layers.size())) {
+    const bool validLayer = model && layer >= 0 && layer < int(model->inventory().layers.size());
+    if (validLayer)
+        m_norms = norms(layer);
+    if (!validLayer) {
         m_title->setText(tr("No layer selected."));
+    } else if (!m_norms) {
+        m_title->setText(tr("<b>%1</b> — computing the kernel norms…")
+                             .arg(QString::fromStdString(model->inventory().layers[std::size_t(layer)].name)
+                                      .toHtmlEscaped()));
     } else {
         const gkp::ConvLayer &info = model->inventory().layers[std::size_t(layer)];
-        m_norms = norms(layer);
         m_rows = m_norms->out_channels;
         m_cols = m_norms->in_channels;
         const gkp::LayerPlan *plan = m_document->layerPlan(layer);

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "clusterscatterview.h"
 #include "controlspanel.h"
 #include "document.h"
 #include "error.h"
@@ -8,6 +9,7 @@
 #include "kernelheatmapview.h"
 #include "layertabledelegate.h"
 #include "layertablemodel.h"
+#include "modelsummaryview.h"
 #include "uilanguage.h"
 
 #include <QAction>
@@ -20,7 +22,6 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -39,7 +40,7 @@ const QString ModelFilter = QStringLiteral("*.pt *.pth *.ptl");
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_document(new Document(this)), m_layerModel(new LayerTableModel(m_document, this)),
       m_proxy(new QSortFilterProxyModel(this)), m_layerView(new QTableView), m_controls(new ControlsPanel(m_document)),
-      m_summary(new QLabel), m_busy(new QProgressBar)
+      m_summary(new ModelSummaryView(m_document)), m_busy(new QProgressBar)
 {
     setWindowTitle(tr("GKP Studio"));
     setAcceptDrops(true);
@@ -59,10 +60,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_layerView->setObjectName(QStringLiteral("layerTable"));
     setCentralWidget(m_layerView);
 
-    m_summary->setWordWrap(true);
-    m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_summary->setMargin(8);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setObjectName(QStringLiteral("modelSummary"));
 
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(160);
@@ -78,7 +76,6 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_document, &Document::modelChanged, this, &MainWindow::onModelChanged);
     connect(m_document, &Document::loadFailed, this, &MainWindow::onLoadFailed);
-    connect(m_document, &Document::planChanged, this, &MainWindow::updateSummary);
     connect(m_document, &Document::planChanged, this, [this] {
         for (int c = LayerTableModel::Ratio; c < LayerTableModel::ColumnCount; ++c)
             m_layerView->resizeColumnToContents(c);
@@ -101,7 +98,6 @@ MainWindow::MainWindow(QWidget *parent)
     if (!restoreGeometry(settings.value(QStringLiteral("mainwindow/geometry")).toByteArray()))
         resize(1400, 860);
     restoreState(settings.value(QStringLiteral("mainwindow/state")).toByteArray());
-    updateSummary();
 }
 
 MainWindow::~MainWindow() = default;
@@ -158,11 +154,19 @@ void MainWindow::createDocks()
     controlsScroll->setWidgetResizable(true);
     controlsScroll->setMinimumWidth(340);
     addDock(controlsScroll, tr("Controls"), QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
-    addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::LeftDockWidgetArea);
-    auto *heatmap = new KernelHeatmapView(m_document);
-    heatmap->setObjectName(QStringLiteral("kernelHeatmap"));
-    heatmap->setMinimumSize(420, 320);
-    addDock(heatmap, tr("Kernel Heatmap"), QStringLiteral("heatmapDock"), Qt::RightDockWidgetArea);
+    m_heatmap = new KernelHeatmapView(m_document);
+    m_heatmap->setObjectName(QStringLiteral("kernelHeatmap"));
+    m_heatmap->setMinimumSize(420, 260);
+    QDockWidget *heatmapDock =
+        addDock(m_heatmap, tr("Kernel Heatmap"), QStringLiteral("heatmapDock"), Qt::RightDockWidgetArea);
+    m_clusterView = new ClusterScatterView(m_document);
+    m_clusterView->setObjectName(QStringLiteral("clusterScatter"));
+    m_clusterView->setMinimumSize(420, 240);
+    QDockWidget *clusterDock =
+        addDock(m_clusterView, tr("Filter Clusters"), QStringLiteral("clusterDock"), Qt::RightDockWidgetArea);
+    splitDockWidget(heatmapDock, clusterDock, Qt::Vertical);
+    m_summary->setMinimumSize(480, 200);
+    addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::BottomDockWidgetArea);
     auto *granularity = new GranularityView(m_document);
     granularity->setObjectName(QStringLiteral("granularityView"));
     QDockWidget *granularityDock =
@@ -302,7 +306,6 @@ void MainWindow::onModelChanged()
     statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
     m_layerView->resizeColumnsToContents();
     addRecentFile(path);
-    updateSummary();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)
@@ -348,45 +351,4 @@ void MainWindow::updateRecentMenu()
         m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { m_document->openModel(path); })
             ->setToolTip(path);
     m_recentMenu->setEnabled(!recent.isEmpty());
-}
-
-void MainWindow::updateSummary()
-{
-    const gkp::Model *model = m_document->model();
-    if (!model) {
-        m_summary->setText(tr("<h3>No model</h3><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
-                              "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
-                              "or drop a <code>.pt</code> file on this window.</p>"));
-        return;
-    }
-    const gkp::Inventory &inv = model->inventory();
-    QString html = tr("<h3>%1</h3>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());
-    // the core names where the example input shape came from; say it in the UI's language
-    QString source = QString::fromStdString(inv.input_shape_source);
-    if (inv.input_shape_source == "archive")
-        source = tr("stored in the archive");
-    else if (inv.input_shape_source == "command line")
-        source = tr("as given");
-    else if (inv.input_shape_source == "default")
-        source = tr("default");
-    html += tr("<p>Input %1 (%2)</p>").arg(QString::fromStdString(gkp::formatShape(inv.input_shape, 'x')), source);
-    const gkp::PlanTotals &t = m_document->plan().totals;
-    const bool planned = m_document->isPlanCurrent() && t.macs_before > 0;
-    html += tr("<table cellspacing=4>"
-               "<tr><td>Convolutions</td><td align=right>%1 (%2 prunable)</td></tr>"
-               "<tr><td>Conv MACs / image</td><td align=right>%3</td></tr>"
-               "<tr><td>Parameters</td><td align=right>%4</td></tr></table>")
-                .arg(inv.totals.convs)
-                .arg(inv.totals.prunable)
-                .arg(planned ? tr("%1 → %2 (−%3%)")
-                                   .arg(humanCount(double(t.macs_before)), humanCount(double(t.macs_after)))
-                                   .arg(t.macsReduction() * 100.0, 0, 'f', 1)
-                             : humanCount(double(inv.totals.conv_macs)))
-                .arg(planned ? tr("%1 → %2 (−%3%)")
-                                   .arg(humanCount(double(t.params_before)), humanCount(double(t.params_after)))
-                                   .arg(t.paramsReduction() * 100.0, 0, 'f', 1)
-                             : humanCount(double(inv.totals.params)));
-    for (const std::string &note : inv.notes)
-        html += tr("<p><i>Note: %1</i></p>").arg(QString::fromStdString(note).toHtmlEscaped());
-    m_summary->setText(html);
 }

@@ -2,10 +2,12 @@
 
 #include <QMainWindow>
 
+class ClusterScatterView;
 class ControlsPanel;
+class KernelHeatmapView;
+class ModelSummaryView;
 class Document;
 class LayerTableModel;
-class QLabel;
 class QMenu;
 class QProgressBar;
 class QSortFilterProxyModel;
@@ -22,6 +24,9 @@ public:
     Document *document() const { return m_document; }
     QTableView *layerView() const { return m_layerView; }
     ControlsPanel *controls() const { return m_controls; }
+    ModelSummaryView *summary() const { return m_summary; }
+    ClusterScatterView *clusterView() const { return m_clusterView; }
+    KernelHeatmapView *heatmap() const { return m_heatmap; }
     void openModel(const QString &path);
 
 protected:
@@ -41,7 +46,6 @@ private:
     void onModelChanged();
     void onLoadFailed(const QString &path, const QString &message);
     void onSelectionChanged();
-    void updateSummary();
     void addRecentFile(const QString &path);
     void updateRecentMenu();
     void showError(const QString &title, const QString &message);
@@ -51,7 +55,9 @@ private:
     QSortFilterProxyModel *m_proxy;
     QTableView *m_layerView;
     ControlsPanel *m_controls;
-    QLabel *m_summary;
+    ModelSummaryView *m_summary;
+    ClusterScatterView *m_clusterView = nullptr;
+    KernelHeatmapView *m_heatmap = nullptr;
     QProgressBar *m_busy;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -46,6 +46,12 @@ int keptInRow(const KernelHeatmapView &view, int row)
     return n;
 }
 
+// The norms come from a worker: wait until the selected layer's are shown.
+bool ready(const KernelHeatmapView &view)
+{
+    return QTest::qWaitFor([&view] { return !view.isComputing(); }, 60000);
+}
+
 } // namespace
 
 class TestKernelHeatmapView : public QObject
@@ -69,6 +75,7 @@ private Q_SLOTS:
         KernelHeatmapView view(&m_document);
         view.resize(900, 600);
         view.show();
+        QVERIFY(ready(view));
         QCOMPARE(view.displayedRows(), 64);
         QCOMPARE(view.displayedColumns(), 64);
         QVERIFY(!view.isGroupedOrder());
@@ -95,6 +102,8 @@ private Q_SLOTS:
     {
         KernelHeatmapView view(&m_document);
         view.setNorm(gkp::Norm::L2);
+        QVERIFY(view.isComputing()); // off the UI thread
+        QVERIFY(ready(view));
         const QJsonArray l2 = m_torch.value(QStringLiteral("l2")).toArray();
         for (int i = 0; i < 64 * 64; ++i)
             QVERIFY(qAbs(view.cellValue(i / 64, i % 64) - l2[i].toDouble()) < 1e-5);
@@ -106,6 +115,7 @@ private Q_SLOTS:
         KernelHeatmapView view(&m_document);
         view.resize(900, 600);
         view.show();
+        QVERIFY(ready(view));
         std::vector<double> before;
         for (int r = 0; r < 64; ++r)
             for (int j = 0; j < 64; ++j)
@@ -146,6 +156,7 @@ private Q_SLOTS:
     {
         KernelHeatmapView view(&m_document);
         view.setGroupedOrder(true);
+        QVERIFY(ready(view));
         const int before = m_document.layerPlan(Layer)->kept_per_group;
         QCOMPARE(keptInRow(view, 0), before);
         gkp::PlanSettings s = m_document.settings();
@@ -168,8 +179,10 @@ private Q_SLOTS:
         KernelHeatmapView view(&m_document);
         view.resize(900, 600);
         view.show();
+        QVERIFY(ready(view));
         view.setGroupedOrder(true);
         m_document.setSelectedLayer(Stem);
+        QVERIFY(ready(view));
         QVERIFY(!m_document.layerPlan(Stem));
         QCOMPARE(view.displayedRows(), 16);
         QCOMPARE(view.displayedColumns(), 3);
@@ -217,10 +230,11 @@ private Q_SLOTS:
 
         QElapsedTimer first;
         first.start();
-        KernelHeatmapView view(&document); // computes and caches the norms
-        qInfo() << "first build, norms included:" << first.elapsed() << "ms";
+        KernelHeatmapView view(&document); // asks a worker for the norms
+        qInfo() << "first build, norms in a worker:" << first.elapsed() << "ms";
         view.resize(900, 600);
         view.show();
+        QVERIFY(ready(view));
         QCOMPARE(view.displayedRows(), 2048);
         QCOMPARE(view.displayedColumns(), 512);
         QObject *plot = view.findChild<QObject *>(QStringLiteral("kernelHeatmapPlot"));
