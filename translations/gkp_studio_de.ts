@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ClusterScatterView</name>
+    <message>
+        <source>k-means</source>
+        <translation>k-Means</translation>
+    </message>
+    <message>
+        <source>kernel PCA</source>
+        <translation>Kernel-PCA</translation>
+    </message>
+    <message>
+        <source>spectral</source>
+        <translation>spektral</translation>
+    </message>
+    <message>
+        <source>smoothness</source>
+        <translation>Glattheit</translation>
+    </message>
+    <message>
+        <source>TMI</source>
+        <translation>TMI</translation>
+    </message>
+    <message>
+        <source>1 filter</source>
+        <translation>1 Filter</translation>
+    </message>
+    <message>
+        <source>%1 filters</source>
+        <translation>%1 Filter</translation>
+    </message>
+    <message>
+        <source>Use for Plan</source>
+        <translation>Für den Plan verwenden</translation>
+    </message>
+    <message>
+        <source>as planned</source>
+        <translation>wie geplant</translation>
+    </message>
+    <message>
+        <source>preview: %1</source>
+        <translation>Vorschau: %1</translation>
+    </message>
+    <message>
+        <source>Show the plan&apos;s groups, or cluster this layer&apos;s filters with another method (same G and ratio) to compare; the plan is not changed</source>
+        <translation>Die Gruppen des Plans zeigen oder die Filter dieser Schicht zum Vergleich mit einer anderen Methode clustern (gleiches G, gleiche Rate); der Plan wird nicht geändert</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>&amp;Gruppen:</translation>
+    </message>
+    <message>
+        <source>Make the previewed method the plan&apos;s clustering method for every layer (undoable)</source>
+        <translation>Die Methode der Vorschau als Clustering-Methode des Plans für alle Schichten übernehmen (rückgängig machbar)</translation>
+    </message>
+    <message>
+        <source>group 000: 0000 filters</source>
+        <translation>Gruppe 000: 0000 Filter</translation>
+    </message>
+    <message>
+        <source>Filters per group: GKP groups are always of equal size</source>
+        <translation>Filter je Gruppe: GKP-Gruppen sind immer gleich groß</translation>
+    </message>
+    <message>
+        <source>as planned (%1)</source>
+        <translation>wie geplant (%1)</translation>
+    </message>
+    <message>
+        <source>Clustering: %1</source>
+        <translation>Clustering: %1</translation>
+    </message>
+    <message>
+        <source>Open a model to see how the filters of a layer are grouped.</source>
+        <translation>Öffnen Sie ein Modell, um zu sehen, wie die Filter einer Schicht gruppiert sind.</translation>
+    </message>
+    <message>
+        <source>Select a layer to see its filters.</source>
+        <translation>Wählen Sie eine Schicht, um ihre Filter zu sehen.</translation>
+    </message>
+    <message>
+        <source>Computing the projection of the filters…</source>
+        <translation>Berechne die Projektion der Filter…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Filter groups&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Filtergruppen&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · 1 filter</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · 1 Filter</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · %2 filters</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · %2 Filter</translation>
+    </message>
+    <message>
+        <source> · G = %1 groups of %2</source>
+        <translation> · G = %1 Gruppen zu je %2</translation>
+    </message>
+    <message>
+        <source> · &lt;i&gt;re-planning…&lt;/i&gt;</source>
+        <translation> · &lt;i&gt;plane neu…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>PC1</source>
+        <translation>PC1</translation>
+    </message>
+    <message>
+        <source>PC2</source>
+        <translation>PC2</translation>
+    </message>
+    <message>
+        <source>Cannot project the filters of this layer: %1</source>
+        <translation>Die Filter dieser Schicht können nicht projiziert werden: %1</translation>
+    </message>
+    <message>
+        <source>Preview of %1 clustering with the plan&apos;s G and ratio: retained energy %2 % (the plan&apos;s %3: %4 %). The plan is unchanged.</source>
+        <translation>Vorschau des Clusterings mit der Methode %1 bei G und Rate des Plans: erhaltene Energie %2 % (Methode des Plans, %3: %4 %). Der Plan bleibt unverändert.</translation>
+    </message>
+    <message>
+        <source>Cannot cluster with %1: %2</source>
+        <translation>Clustering mit der Methode %1 nicht möglich: %2</translation>
+    </message>
+    <message>
+        <source>Clustering with %1… (showing the plan&apos;s groups meanwhile)</source>
+        <translation>Clustering mit der Methode %1… (bis dahin werden die Gruppen des Plans gezeigt)</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>group %1: %2</source>
+        <translation>Gruppe %1: %2</translation>
+    </message>
+    <message>
+        <source>not grouped</source>
+        <translation>nicht gruppiert</translation>
+    </message>
+    <message>
+        <source>Not prunable (%1): the filters are shown without groups.</source>
+        <translation>Nicht prunebar (%1): Die Filter werden ohne Gruppen gezeigt.</translation>
+    </message>
+    <message>
+        <source>No plan yet: the groups appear when planning finishes.</source>
+        <translation>Noch kein Plan: Die Gruppen erscheinen, sobald die Planung fertig ist.</translation>
+    </message>
+    <message>
+        <source>This layer reads the network input and is not pruned by default: no groups.</source>
+        <translation>Diese Schicht liest die Netzeingabe und wird standardmäßig nicht geprunt: keine Gruppen.</translation>
+    </message>
+    <message>
+        <source>The current settings do not prune this layer: no groups.</source>
+        <translation>Die aktuellen Einstellungen prunen diese Schicht nicht: keine Gruppen.</translation>
+    </message>
+    <message>
+        <source>(A preview needs the layer to be in the plan.)</source>
+        <translation>(Eine Vorschau setzt voraus, dass die Schicht im Plan ist.)</translation>
+    </message>
+    <message>
+        <source>PC1 (%1 % of the variance)</source>
+        <translation>PC1 (%1 % der Varianz)</translation>
+    </message>
+    <message>
+        <source>PC2 (%1 % of the variance)</source>
+        <translation>PC2 (%1 % der Varianz)</translation>
+    </message>
+    <message>
+        <source>group %1 (%2)</source>
+        <translation>Gruppe %1 (%2)</translation>
+    </message>
+    <message>
+        <source>filter %1
+L2 norm %2
+%3</source>
+        <translation>Filter %1
+L2-Norm %2
+%3</translation>
+    </message>
+</context>
+<context>
     <name>ControlsPanel</name>
     <message>
         <source>Target conv-MACs reduction</source>
@@ -469,6 +648,10 @@
         <source>Black lines separate filter groups; the red dashed line separates each group&apos;s kept input channels from its pruned ones.</source>
         <translation>Schwarze Linien trennen Filtergruppen; die rote gestrichelte Linie trennt die behaltenen Eingangskanäle jeder Gruppe von den entfernten.</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — computing the kernel norms…</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — berechne die Kernel-Normen…</translation>
+    </message>
 </context>
 <context>
     <name>LayerTableDelegate</name>
@@ -747,28 +930,91 @@ Eingabe %2 → Ausgabe %3
         <translation>Modell kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;No model&lt;/h3&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Kein Modell&lt;/h3&gt;&lt;p&gt;Öffnen Sie ein TorchScript-Modell (&lt;b&gt;Datei ▸ Modell öffnen&lt;/b&gt;), das mit &lt;code&gt;torch.jit.script&lt;/code&gt; oder &lt;code&gt;torch.jit.trace&lt;/code&gt; exportiert wurde, oder ziehen Sie eine &lt;code&gt;.pt&lt;/code&gt;-Datei auf dieses Fenster.&lt;/p&gt;</translation>
+        <source>Filter Clusters</source>
+        <translation>Filter-Cluster</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSummaryView</name>
+    <message>
+        <source>before pruning</source>
+        <translation>vor dem Pruning</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;%1&lt;/h3&gt;</source>
-        <translation>&lt;h3&gt;%1&lt;/h3&gt;</translation>
+        <source>after pruning</source>
+        <translation>nach dem Pruning</translation>
     </message>
     <message>
-        <source>&lt;p&gt;Input %1 (%2)&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Eingabe %1 (%2)&lt;/p&gt;</translation>
+        <source>convolution (execution order)</source>
+        <translation>Faltung (Ausführungsreihenfolge)</translation>
     </message>
     <message>
-        <source>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Convolutions&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunable)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv MACs / image&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameters&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Faltungen&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunebar)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv-MACs / Bild&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameter&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+        <source>Click a bar to select its layer; wheel to zoom, drag to scroll, double-click to fit</source>
+        <translation>Klick auf einen Balken wählt seine Schicht; Mausrad zoomt, Ziehen scrollt, Doppelklick passt ein</translation>
     </message>
     <message>
-        <source>%1 → %2 (−%3%)</source>
-        <translation>%1 → %2 (−%3 %)</translation>
+        <source>Size: the model file as loaded, and an estimate of the deploy export: kept parameters × 4 bytes, plus the file&apos;s own code and metadata, plus the int64 channel indices the grouped convolutions gather with</source>
+        <translation>Größe: die Modelldatei wie geladen und eine Schätzung des Deploy-Exports: behaltene Parameter × 4 Bytes, plus Code und Metadaten der Datei, plus die int64-Kanalindizes, mit denen die gruppierten Faltungen ihre Eingaben sammeln</translation>
     </message>
     <message>
-        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
-        <translation>&lt;p&gt;&lt;i&gt;Hinweis: %1&lt;/i&gt;&lt;/p&gt;</translation>
+        <source>MACs / image</source>
+        <translation>MACs / Bild</translation>
+    </message>
+    <message>
+        <source>MACs / image (G)</source>
+        <translation>MACs / Bild (G)</translation>
+    </message>
+    <message>
+        <source>MACs / image (M)</source>
+        <translation>MACs / Bild (M)</translation>
+    </message>
+    <message>
+        <source>MACs / image (K)</source>
+        <translation>MACs / Bild (K)</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>Kein Modell</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Kein Modell&lt;/b&gt;&lt;p&gt;Öffnen Sie ein TorchScript-Modell (&lt;b&gt;Datei ▸ Modell öffnen&lt;/b&gt;), das mit &lt;code&gt;torch.jit.script&lt;/code&gt; oder &lt;code&gt;torch.jit.trace&lt;/code&gt; exportiert wurde, oder ziehen Sie eine &lt;code&gt;.pt&lt;/code&gt;-Datei auf dieses Fenster.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>−%1</source>
+        <translation>−%1</translation>
+    </message>
+    <message>
+        <source>Conv MACs</source>
+        <translation>Conv-MACs</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Size (deploy, est.)</source>
+        <translation>Größe (Deploy, geschätzt)</translation>
+    </message>
+    <message>
+        <source>Pruned layers</source>
+        <translation>Geprunte Schichten</translation>
+    </message>
+    <message>
+        <source>%1 of %2 prunable</source>
+        <translation>%1 von %2 prunebaren</translation>
+    </message>
+    <message>
+        <source>%1 convs</source>
+        <translation>%1 Faltungen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
         <source>stored in the archive</source>
@@ -781,6 +1027,56 @@ Eingabe %2 → Ausgabe %3
     <message>
         <source>default</source>
         <translation>Standard</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;Input %1 (%2)</source>
+        <translation>&lt;br&gt;Eingabe %1 (%2)</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;i&gt;Computing the plan…&lt;/i&gt;</source>
+        <translation>&lt;br&gt;&lt;i&gt;Berechne den Plan…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>Computing the plan…</source>
+        <translation>Berechne den Plan…</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;i&gt;No plan yet.&lt;/i&gt;</source>
+        <translation>&lt;br&gt;&lt;i&gt;Noch kein Plan.&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>No plan yet.</source>
+        <translation>Noch kein Plan.</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Hinweis: %1&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>convolution # (execution order)</source>
+        <translation>Faltung Nr. (Ausführungsreihenfolge)</translation>
+    </message>
+    <message>
+        <source>not prunable: %1</source>
+        <translation>nicht prunebar: %1</translation>
+    </message>
+    <message>
+        <source>not pruned</source>
+        <translation>nicht geprunt</translation>
+    </message>
+    <message>
+        <source>pruned: −%1 MACs</source>
+        <translation>geprunt: −%1 MACs</translation>
+    </message>
+    <message>
+        <source>%1 (layer %2)
+before: %3 MACs
+after: %4 MACs
+%5</source>
+        <translation>%1 (Schicht %2)
+vorher: %3 MACs
+nachher: %4 MACs
+%5</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ClusterScatterView</name>
+    <message>
+        <source>k-means</source>
+        <translation>k-均值</translation>
+    </message>
+    <message>
+        <source>kernel PCA</source>
+        <translation>核主成分分析</translation>
+    </message>
+    <message>
+        <source>spectral</source>
+        <translation>谱聚类</translation>
+    </message>
+    <message>
+        <source>smoothness</source>
+        <translation>平滑度</translation>
+    </message>
+    <message>
+        <source>TMI</source>
+        <translation>TMI</translation>
+    </message>
+    <message>
+        <source>1 filter</source>
+        <translation>1 个滤波器</translation>
+    </message>
+    <message>
+        <source>%1 filters</source>
+        <translation>%1 个滤波器</translation>
+    </message>
+    <message>
+        <source>Use for Plan</source>
+        <translation>用于方案</translation>
+    </message>
+    <message>
+        <source>as planned</source>
+        <translation>按方案</translation>
+    </message>
+    <message>
+        <source>preview: %1</source>
+        <translation>预览：%1</translation>
+    </message>
+    <message>
+        <source>Show the plan&apos;s groups, or cluster this layer&apos;s filters with another method (same G and ratio) to compare; the plan is not changed</source>
+        <translation>显示方案的分组，或用另一种方法（相同的 G 和比例）对此层的滤波器聚类以作比较；方案不会改变</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>分组(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Make the previewed method the plan&apos;s clustering method for every layer (undoable)</source>
+        <translation>将预览的方法设为方案中所有层的聚类方法（可撤销）</translation>
+    </message>
+    <message>
+        <source>group 000: 0000 filters</source>
+        <translation>第 000 组：0000 个滤波器</translation>
+    </message>
+    <message>
+        <source>Filters per group: GKP groups are always of equal size</source>
+        <translation>每组的滤波器数：GKP 的各组大小始终相同</translation>
+    </message>
+    <message>
+        <source>as planned (%1)</source>
+        <translation>按方案（%1）</translation>
+    </message>
+    <message>
+        <source>Clustering: %1</source>
+        <translation>聚类：%1</translation>
+    </message>
+    <message>
+        <source>Open a model to see how the filters of a layer are grouped.</source>
+        <translation>打开模型以查看层中滤波器的分组情况。</translation>
+    </message>
+    <message>
+        <source>Select a layer to see its filters.</source>
+        <translation>选择一个层以查看其滤波器。</translation>
+    </message>
+    <message>
+        <source>Computing the projection of the filters…</source>
+        <translation>正在计算滤波器的投影…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Filter groups&lt;/b&gt;</source>
+        <translation>&lt;b&gt;滤波器组&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · 1 filter</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · 1 个滤波器</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · %2 filters</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · %2 个滤波器</translation>
+    </message>
+    <message>
+        <source> · G = %1 groups of %2</source>
+        <translation> · G = %1 组，每组 %2 个</translation>
+    </message>
+    <message>
+        <source> · &lt;i&gt;re-planning…&lt;/i&gt;</source>
+        <translation> · &lt;i&gt;正在重新规划…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>PC1</source>
+        <translation>PC1</translation>
+    </message>
+    <message>
+        <source>PC2</source>
+        <translation>PC2</translation>
+    </message>
+    <message>
+        <source>Cannot project the filters of this layer: %1</source>
+        <translation>无法投影此层的滤波器：%1</translation>
+    </message>
+    <message>
+        <source>Preview of %1 clustering with the plan&apos;s G and ratio: retained energy %2 % (the plan&apos;s %3: %4 %). The plan is unchanged.</source>
+        <translation>聚类方法 %1 的预览（使用方案的 G 和比例）：保留能量 %2%（方案的 %3：%4%）。方案未改变。</translation>
+    </message>
+    <message>
+        <source>Cannot cluster with %1: %2</source>
+        <translation>无法使用 %1 进行聚类：%2</translation>
+    </message>
+    <message>
+        <source>Clustering with %1… (showing the plan&apos;s groups meanwhile)</source>
+        <translation>正在使用 %1 进行聚类…（期间显示方案的分组）</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>第 %1 组</translation>
+    </message>
+    <message>
+        <source>group %1: %2</source>
+        <translation>第 %1 组：%2</translation>
+    </message>
+    <message>
+        <source>not grouped</source>
+        <translation>未分组</translation>
+    </message>
+    <message>
+        <source>Not prunable (%1): the filters are shown without groups.</source>
+        <translation>无法剪枝（%1）：滤波器显示为未分组。</translation>
+    </message>
+    <message>
+        <source>No plan yet: the groups appear when planning finishes.</source>
+        <translation>尚无方案：规划完成后将显示分组。</translation>
+    </message>
+    <message>
+        <source>This layer reads the network input and is not pruned by default: no groups.</source>
+        <translation>此层读取网络输入，默认不剪枝：无分组。</translation>
+    </message>
+    <message>
+        <source>The current settings do not prune this layer: no groups.</source>
+        <translation>当前设置不剪枝此层：无分组。</translation>
+    </message>
+    <message>
+        <source>(A preview needs the layer to be in the plan.)</source>
+        <translation>（预览要求此层在方案中。）</translation>
+    </message>
+    <message>
+        <source>PC1 (%1 % of the variance)</source>
+        <translation>PC1（占方差的 %1%）</translation>
+    </message>
+    <message>
+        <source>PC2 (%1 % of the variance)</source>
+        <translation>PC2（占方差的 %1%）</translation>
+    </message>
+    <message>
+        <source>group %1 (%2)</source>
+        <translation>第 %1 组（%2）</translation>
+    </message>
+    <message>
+        <source>filter %1
+L2 norm %2
+%3</source>
+        <translation>滤波器 %1
+L2 范数 %2
+%3</translation>
+    </message>
+</context>
+<context>
     <name>ControlsPanel</name>
     <message>
         <source>Target conv-MACs reduction</source>
@@ -468,6 +647,10 @@
         <source>Black lines separate filter groups; the red dashed line separates each group&apos;s kept input channels from its pruned ones.</source>
         <translation>黑线分隔滤波器组；红色虚线分隔每组保留的与剪除的输入通道。</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — computing the kernel norms…</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — 正在计算卷积核范数…</translation>
+    </message>
 </context>
 <context>
     <name>LayerTableDelegate</name>
@@ -746,28 +929,91 @@ input %2 → output %3
         <translation>无法打开模型</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;No model&lt;/h3&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;没有模型&lt;/h3&gt;&lt;p&gt;打开用 &lt;code&gt;torch.jit.script&lt;/code&gt; 或 &lt;code&gt;torch.jit.trace&lt;/code&gt; 导出的 TorchScript 模型（&lt;b&gt;文件 ▸ 打开模型&lt;/b&gt;），或将 &lt;code&gt;.pt&lt;/code&gt; 文件拖放到此窗口。&lt;/p&gt;</translation>
+        <source>Filter Clusters</source>
+        <translation>滤波器聚类</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSummaryView</name>
+    <message>
+        <source>before pruning</source>
+        <translation>剪枝前</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;%1&lt;/h3&gt;</source>
-        <translation>&lt;h3&gt;%1&lt;/h3&gt;</translation>
+        <source>after pruning</source>
+        <translation>剪枝后</translation>
     </message>
     <message>
-        <source>&lt;p&gt;Input %1 (%2)&lt;/p&gt;</source>
-        <translation>&lt;p&gt;输入 %1（%2）&lt;/p&gt;</translation>
+        <source>convolution (execution order)</source>
+        <translation>卷积（执行顺序）</translation>
     </message>
     <message>
-        <source>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;Convolutions&lt;/td&gt;&lt;td align=right&gt;%1 (%2 prunable)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Conv MACs / image&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Parameters&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation>&lt;table cellspacing=4&gt;&lt;tr&gt;&lt;td&gt;卷积层&lt;/td&gt;&lt;td align=right&gt;%1（%2 个可剪枝）&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;卷积 MACs / 图像&lt;/td&gt;&lt;td align=right&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;参数&lt;/td&gt;&lt;td align=right&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
+        <source>Click a bar to select its layer; wheel to zoom, drag to scroll, double-click to fit</source>
+        <translation>单击柱形以选中其层；滚轮缩放，拖动滚动，双击适应窗口</translation>
     </message>
     <message>
-        <source>%1 → %2 (−%3%)</source>
-        <translation>%1 → %2（−%3%）</translation>
+        <source>Size: the model file as loaded, and an estimate of the deploy export: kept parameters × 4 bytes, plus the file&apos;s own code and metadata, plus the int64 channel indices the grouped convolutions gather with</source>
+        <translation>大小：加载的模型文件，以及部署导出的估计值：保留的参数 × 4 字节，加上文件自身的代码和元数据，再加上分组卷积收集输入通道所用的 int64 通道索引</translation>
     </message>
     <message>
-        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
-        <translation>&lt;p&gt;&lt;i&gt;注：%1&lt;/i&gt;&lt;/p&gt;</translation>
+        <source>MACs / image</source>
+        <translation>MACs / 图像</translation>
+    </message>
+    <message>
+        <source>MACs / image (G)</source>
+        <translation>MACs / 图像 (G)</translation>
+    </message>
+    <message>
+        <source>MACs / image (M)</source>
+        <translation>MACs / 图像 (M)</translation>
+    </message>
+    <message>
+        <source>MACs / image (K)</source>
+        <translation>MACs / 图像 (K)</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>没有模型</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;没有模型&lt;/b&gt;&lt;p&gt;打开用 &lt;code&gt;torch.jit.script&lt;/code&gt; 或 &lt;code&gt;torch.jit.trace&lt;/code&gt; 导出的 TorchScript 模型（&lt;b&gt;文件 ▸ 打开模型&lt;/b&gt;），或将 &lt;code&gt;.pt&lt;/code&gt; 文件拖放到此窗口。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>−%1</source>
+        <translation>−%1</translation>
+    </message>
+    <message>
+        <source>Conv MACs</source>
+        <translation>卷积 MACs</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Size (deploy, est.)</source>
+        <translation>大小（部署，估计）</translation>
+    </message>
+    <message>
+        <source>Pruned layers</source>
+        <translation>已剪枝层</translation>
+    </message>
+    <message>
+        <source>%1 of %2 prunable</source>
+        <translation>%2 个可剪枝层中的 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 convs</source>
+        <translation>%1 个卷积层</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
         <source>stored in the archive</source>
@@ -780,6 +1026,56 @@ input %2 → output %3
     <message>
         <source>default</source>
         <translation>默认</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;Input %1 (%2)</source>
+        <translation>&lt;br&gt;输入 %1（%2）</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;i&gt;Computing the plan…&lt;/i&gt;</source>
+        <translation>&lt;br&gt;&lt;i&gt;正在计算方案…&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>Computing the plan…</source>
+        <translation>正在计算方案…</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;i&gt;No plan yet.&lt;/i&gt;</source>
+        <translation>&lt;br&gt;&lt;i&gt;尚无方案。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>No plan yet.</source>
+        <translation>尚无方案。</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;Note: %1&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;注：%1&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>convolution # (execution order)</source>
+        <translation>卷积序号（执行顺序）</translation>
+    </message>
+    <message>
+        <source>not prunable: %1</source>
+        <translation>无法剪枝：%1</translation>
+    </message>
+    <message>
+        <source>not pruned</source>
+        <translation>未剪枝</translation>
+    </message>
+    <message>
+        <source>pruned: −%1 MACs</source>
+        <translation>已剪枝：MACs −%1</translation>
+    </message>
+    <message>
+        <source>%1 (layer %2)
+before: %3 MACs
+after: %4 MACs
+%5</source>
+        <translation>%1（层 %2）
+剪枝前：%3 MACs
+剪枝后：%4 MACs
+%5</translation>
     </message>
 </context>
 <context>
