@@ -405,13 +405,23 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)
         return r.module();
-    return torch::jit::freeze(r.module());
+    return freezeForDeploy(r.module());
+}
+
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module)
+{
+    torch::jit::Module m = module; // torch::jit::freeze works on its own clone
+    if (m.is_training()) {
+        m = module.clone();
+        m.eval();
+    }
+    return torch::jit::freeze(m);
 }
 
 torch::jit::Module buildFrozenOriginal(const Model &model)
 {
     Rewriter r(model, ExportMode::Deploy);
-    return torch::jit::freeze(r.module());
+    return freezeForDeploy(r.module());
 }
 
 } // namespace gkp

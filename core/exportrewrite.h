@@ -18,6 +18,10 @@ torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan);
 torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
                                      const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report);
 
+// The deploy form of a module: eval() mode, frozen (constants folded, BatchNorm folded into the
+// convolutions). Used by deploy exports and by fine-tuning's deploy output.
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module);
+
 // The original model frozen the same way as a deploy export (for fair benchmarks).
 torch::jit::Module buildFrozenOriginal(const Model &model);
 
