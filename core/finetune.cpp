@@ -106,6 +106,18 @@ double learningRate(const FinetuneOptions &o, int64_t step, int64_t steps, int e
     return o.lr;
 }
 
+// Module::clone() copies parameters with autograd on, which leaves them non-leaf (the optimizer
+// refuses them): make every parameter a leaf again, keeping its values and requires_grad.
+void makeParametersLeaves(torch::jit::Module &module)
+{
+    for (const auto &item : module.named_modules()) {
+        torch::jit::Module sub = item.value;
+        for (const auto &p : sub.named_parameters(/*recurse=*/false))
+            if (!p.value.is_leaf())
+                sub._ivalue()->setAttr(p.name, p.value.detach().requires_grad_(p.value.requires_grad()));
+    }
+}
+
 } // namespace
 
 double meanLoss(torch::jit::Module &module, const Dataset &data, int batch)
@@ -155,6 +167,7 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
         throw Error("unknown schedule '" + o.schedule + "': expected cosine, step or constant");
     if (train.size() == 0)
         throw Error("the training dataset is empty");
+    makeParametersLeaves(module);
     std::vector<torch::Tensor> params;
     for (const auto &p : module.parameters(true))
         if (p.requires_grad())
