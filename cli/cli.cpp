@@ -2,7 +2,9 @@
 
 #include "error.h"
 #include "runtime.h"
+#include "analysiscommands.h"
 #include "evalcommand.h"
+#include "finetunecommand.h"
 #include "inspectcommand.h"
 #include "plancommand.h"
 #include "progressbar.h"
@@ -30,6 +32,9 @@ int run(int argc, char **argv)
     addVerifyCommand(app);
     addBenchCommand(app);
     addEvalCommand(app);
+    addSensitivityCommand(app);
+    addCompareCommand(app);
+    addFinetuneCommand(app);
     try {
         app.parse(argc, argv);
         if (ProgressBar::interrupted())

@@ -5,6 +5,7 @@
 #include "planjson.h"
 #include "planner.h"
 #include "progressbar.h"
+#include "sensitivity.h"
 #include "table.h"
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,7 @@ struct PlanOptions
     std::vector<std::string> layers;
     std::optional<double> target;
     std::string output;
+    std::string sensitivity;
     bool json = false;
     bool quiet = false;
 };
@@ -67,6 +69,12 @@ PlanSettings resolve(PlanOptions &o)
         }
     }
     s.target_macs_reduction = o.target;
+    if (!o.sensitivity.empty()) {
+        if (!o.target)
+            throw Error("--sensitivity allocates a MACs target: give --target-macs-reduction too");
+        s.allocation = "sensitivity";
+        s.sensitivity = loadSensitivity(o.sensitivity).curves();
+    }
     for (const std::string &spec : o.layers) {
         const auto eq = spec.find('=');
         if (eq == std::string::npos || eq == 0)
@@ -110,6 +118,9 @@ void addPlanCommand(CLI::App &app)
     cmd->add_option("--target-macs-reduction", o->target,
                     "Find the uniform ratio that removes this fraction of all conv MACs (e.g. 0.43)")
         ->check(CLI::Range(0.0, 0.999));
+    cmd->add_option("--sensitivity", o->sensitivity,
+                    "With --target-macs-reduction: spread the target by this sensitivity file (gkp sensitivity "
+                    "--json): less sensitive layers are pruned more");
     cmd->add_option("--groups", o->groups, "Group count G per layer, or auto (flexible group count)")
         ->capture_default_str();
     cmd->add_option("--cluster", o->settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth, tmi")

@@ -190,6 +190,23 @@ void removeDeadChannels(torch::jit::Module &frozen, const std::vector<std::strin
     torch::jit::EliminateDeadCode(graph);
 }
 
+// Conv names (module path of the weight) in graph order; empty for convs without a module weight.
+std::vector<std::string> convNamesInOrder(const torch::jit::Module &module)
+{
+    auto graph = module.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    const Value *self = graph->inputs()[0];
+    std::vector<std::string> names;
+    for (Node *n : collectNodes(graph->block(), isConvolution)) {
+        const auto path = attributePath(n->input(1), self);
+        std::string name;
+        for (std::size_t i = 0; i + 1 < path.size(); ++i)
+            name += (i ? "." : "") + path[i];
+        names.push_back(name);
+    }
+    return names;
+}
+
 // One rewriting session over a deep clone of the model with an inlined forward graph.
 class Rewriter
 {
@@ -244,14 +261,6 @@ public:
         torch::jit::EliminateDeadCode(m_graph);
     }
 
-    // Names of the conv2d nodes in graph order (empty for unnamed ones, e.g. split parts).
-    std::vector<std::string> convNamesInOrder() const
-    {
-        std::vector<std::string> names;
-        for (Node *n : collectNodes(m_graph->block(), isConvolution))
-            names.push_back(convName(n));
-        return names;
-    }
 
 private:
     const std::vector<std::string> &pathOf(const std::string &name) const
@@ -520,8 +529,18 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)
         return r.module();
-    const std::vector<std::string> names = r.convNamesInOrder();
-    torch::jit::Module frozen = torch::jit::freeze(r.module());
+    return freezeForDeploy(r.module(), trims);
+}
+
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims)
+{
+    torch::jit::Module m = module; // torch::jit::freeze works on its own clone
+    if (m.is_training()) {
+        m = module.clone();
+        m.eval();
+    }
+    const std::vector<std::string> names = convNamesInOrder(m);
+    torch::jit::Module frozen = torch::jit::freeze(m);
     std::vector<ChannelTrim> removed;
     removeDeadChannels(frozen, names, removed);
     if (trims)
@@ -532,7 +551,7 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
 torch::jit::Module buildFrozenOriginal(const Model &model)
 {
     Rewriter r(model, ExportMode::Deploy);
-    return torch::jit::freeze(r.module());
+    return freezeForDeploy(r.module());
 }
 
 } // namespace gkp

@@ -19,6 +19,11 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
                                      const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report,
                                      std::vector<ChannelTrim> *trims = nullptr);
 
+// The deploy form of a module: eval() mode, frozen (constants folded, BatchNorm folded into the
+// convolutions), and convs lose the output channels no gather reads (`trims` lists them).
+// Used by deploy exports and by fine-tuning's deploy output.
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims = nullptr);
+
 // The original model frozen the same way as a deploy export (for fair benchmarks).
 torch::jit::Module buildFrozenOriginal(const Model &model);
 

@@ -88,6 +88,7 @@ std::vector<GranularityResult> compareGranularities(Planner &planner, const Laye
         r.kept_fraction = double(keep.size()) / double(mag.size());
         r.retained_energy = lw.total > 0 ? kept / lw.total : 1.0;
         r.dense = false;
+        r.weight_mask = std::move(keptW);
         out.push_back(std::move(r));
     }
     { // kernel: L1 norm of each kh x kw kernel

@@ -21,6 +21,7 @@ struct GranularityResult
     double kept_fraction = 0.0;   // of all weights
     double retained_energy = 0.0; // ||W * mask||^2 / ||W||^2
     bool dense = false;           // runs as dense (possibly grouped) convolutions
+    std::vector<uint8_t> weight_mask = {}; // "weight" only: the kept single values, Cout x Cin x kh x kw
 };
 
 // weight (magnitude), kernel (L1), grouped kernel (the plan), channel (G = 1 of the same GKP

@@ -22,6 +22,15 @@ struct LayerOverride
 };
 LayerOverride parseLayerOverride(const std::string &text); // throws gkp::Error
 
+// One layer's measured sensitivity (gkp sensitivity): top-1 accuracy drop, as a fraction, when
+// that layer alone is pruned at each ratio. Ratios ascending, same length as drops.
+struct SensitivityCurve
+{
+    std::vector<double> ratios;
+    std::vector<double> drops;
+    bool operator==(const SensitivityCurve &o) const { return ratios == o.ratios && drops == o.drops; }
+};
+
 // What the user asked for. Everything a plan was made with, so it can be reproduced.
 struct PlanSettings
 {
@@ -30,6 +39,11 @@ struct PlanSettings
     int groups = 8;                 // 0 = auto (flexible group count)
     double ratio = 0.4375;          // fraction of grouped kernels pruned per group
     std::optional<double> target_macs_reduction; // fraction of total conv MACs to remove; overrides ratio
+    // How a MACs target is spread over layers: "uniform" (one ratio for every layer) or
+    // "sensitivity" (each layer gets the largest ratio whose measured drop stays under one common
+    // threshold, the threshold searched so the target is met; see core/allocation.h).
+    std::string allocation = "uniform";
+    std::map<std::string, SensitivityCurve> sensitivity; // per layer name; used by "sensitivity"
     std::optional<double> lambda;                // greedy lambda; nullopt = auto
     int max_starts = 0;                          // greedy starts; 0 = default rule
     bool include_stem = false;

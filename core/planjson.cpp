@@ -33,12 +33,17 @@ json settingsToJson(const PlanSettings &s)
             j["on"] = true;
         overrides[name] = j;
     }
+    json sensitivity = json::object();
+    for (const auto &[name, c] : s.sensitivity)
+        sensitivity[name] = {{"ratios", c.ratios}, {"drops", c.drops}};
     return {
         {"cluster", s.cluster},
         {"select", s.select},
         {"groups", s.groups == 0 ? json("auto") : json(s.groups)},
         {"ratio", s.ratio},
         {"target_macs_reduction", s.target_macs_reduction ? json(*s.target_macs_reduction) : json(nullptr)},
+        {"allocation", s.allocation},
+        {"sensitivity", sensitivity},
         {"lambda", s.lambda ? json(*s.lambda) : json("auto")},
         {"max_starts", s.max_starts},
         {"include_stem", s.include_stem},
@@ -150,6 +155,26 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     s.ratio = r.number(r.field(j, p, "ratio"), Reader::join(p, "ratio"), 0.0, 0.999999);
     if (const json &t = r.field(j, p, "target_macs_reduction"); !t.is_null())
         s.target_macs_reduction = r.number(t, Reader::join(p, "target_macs_reduction"), 0.0, 0.999999);
+    // allocation and sensitivity came later in version 1: absent means uniform
+    if (j.contains("allocation"))
+        s.allocation = r.string(j["allocation"], Reader::join(p, "allocation"), {"uniform", "sensitivity"});
+    if (j.contains("sensitivity")) {
+        const std::string sp = Reader::join(p, "sensitivity");
+        const json &sens = j["sensitivity"];
+        if (!sens.is_object())
+            r.fail(sp, "expected an object");
+        for (auto it = sens.begin(); it != sens.end(); ++it) {
+            const std::string lp = sp + "." + it.key();
+            SensitivityCurve c;
+            const json &ratios = r.array(r.field(*it, lp, "ratios"), lp + ".ratios");
+            const json &drops = r.array(r.field(*it, lp, "drops"), lp + ".drops", ratios.size());
+            for (std::size_t i = 0; i < ratios.size(); ++i) {
+                c.ratios.push_back(r.number(ratios[i], Reader::at(lp + ".ratios", i), 0.0, 0.999999));
+                c.drops.push_back(r.number(drops[i], Reader::at(lp + ".drops", i), -1.0, 1.0));
+            }
+            s.sensitivity[it.key()] = std::move(c);
+        }
+    }
     if (const json &l = r.field(j, p, "lambda"); !(l.is_string() && l.get<std::string>() == "auto"))
         s.lambda = r.number(l, Reader::join(p, "lambda"), -1e9, 1e9);
     s.max_starts = int(r.integer(r.field(j, p, "max_starts"), Reader::join(p, "max_starts"), 0, 1 << 20));

@@ -1,5 +1,6 @@
 #include "planner.h"
 
+#include "allocation.h"
 #include "clustering.h"
 #include "exporter.h"
 #include "kernelselection.h"
@@ -300,32 +301,57 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
     if (!s.target_macs_reduction)
         return out;
 
-    // MACs after pruning depend only on m, not on the clustering: search the uniform ratio
-    // (applied to layers without a ratio override) that reaches the target.
+    // MACs after pruning depend only on m, not on the clustering: search the one parameter x
+    // (the uniform ratio, or the sensitivity threshold) whose ratios reach the target; layers
+    // with a ratio override keep it.
+    const bool bySensitivity = s.allocation == "sensitivity";
+    if (!bySensitivity && s.allocation != "uniform")
+        throw Error("unknown allocation '" + s.allocation + "': expected uniform or sensitivity");
+    std::vector<const SensitivityCurve *> curves(out.size(), nullptr);
+    double xMax = 0.999;
+    if (bySensitivity) {
+        xMax = 0.0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (fixedRatio[i])
+                continue;
+            const std::string &name = inv.layers[std::size_t(out[i].layer)].name;
+            auto it = s.sensitivity.find(name);
+            if (it == s.sensitivity.end())
+                throw Error("sensitivity allocation: no sensitivity data for layer '" + name +
+                            "' (measure it with gkp sensitivity under the same layer selection)");
+            allocation::checkCurve(it->second, name);
+            curves[i] = &it->second;
+            xMax = std::max(xMax, allocation::maxThreshold(it->second));
+        }
+    }
+    auto ratioAt = [&](std::size_t i, double x) {
+        if (fixedRatio[i])
+            return out[i].ratio;
+        return bySensitivity ? allocation::ratioAtThreshold(*curves[i], x) : x;
+    };
     const double total = double(inv.totals.conv_macs);
-    auto reductionAt = [&](double r) {
+    auto reductionAt = [&](double x) {
         double removed = 0.0;
         for (std::size_t i = 0; i < out.size(); ++i) {
             const ConvLayer &l = inv.layers[std::size_t(out[i].layer)];
-            const double ratio = fixedRatio[i] ? out[i].ratio : r;
-            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratio)) / double(l.in_channels);
+            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratioAt(i, x))) /
+                       double(l.in_channels);
         }
         return total > 0 ? removed / total : 0.0;
     };
     const double target = *s.target_macs_reduction;
-    const double maxRatio = 0.999;
-    if (reductionAt(maxRatio) < target)
+    if (reductionAt(xMax) < target)
         throw Error("a " + std::to_string(int(std::lround(target * 1000)) / 10.0).substr(0, 5) +
-                    " % conv-MACs reduction is not reachable: pruning every included layer to the limit removes " +
-                    std::to_string(reductionAt(maxRatio) * 100.0).substr(0, 5) + " %");
-    double lo = 0.0, hi = maxRatio;
-    for (int i = 0; i < 50; ++i) {
+                    " % conv-MACs reduction is not reachable: pruning every included layer to the limit" +
+                    (bySensitivity ? std::string(" (the largest measured sensitivity ratio)") : std::string()) +
+                    " removes " + std::to_string(reductionAt(xMax) * 100.0).substr(0, 5) + " %");
+    double lo = 0.0, hi = xMax;
+    for (int i = 0; i < 60; ++i) {
         const double mid = 0.5 * (lo + hi);
         (reductionAt(mid) >= target ? hi : lo) = mid;
     }
     for (std::size_t i = 0; i < out.size(); ++i)
-        if (!fixedRatio[i])
-            out[i].ratio = hi;
+        out[i].ratio = ratioAt(i, hi);
     return out;
 }
 
@@ -346,6 +372,7 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
     return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
            a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
            a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots;
+    // allocation and sensitivity only change ratios, which the reuse check compares per layer
 }
 } // namespace
 

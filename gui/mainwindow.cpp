@@ -1,10 +1,12 @@
 #include "mainwindow.h"
 
 #include "clusterscatterview.h"
+#include "analysiswindow.h"
 #include "controlspanel.h"
 #include "document.h"
 #include "error.h"
 #include "exportdialog.h"
+#include "finetunedialog.h"
 #include "granularityview.h"
 #include "kernelheatmapview.h"
 #include "layertabledelegate.h"
@@ -137,6 +139,18 @@ void MainWindow::createActions()
     edit->addAction(redo);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+
+    QMenu *analysis = menuBar()->addMenu(tr("&Analysis"));
+    analysis->addAction(tr("&Sensitivity and Granularity Comparison…"), this, [this] {
+        auto *w = new AnalysisWindow(m_document, this);
+        w->setAttribute(Qt::WA_DeleteOnClose);
+        w->show();
+    });
+    analysis->addAction(tr("&Fine-tune Trainable Export…"), this, [this] {
+        auto *d = new FinetuneDialog(this);
+        d->setAttribute(Qt::WA_DeleteOnClose);
+        d->show();
+    });
 }
 
 void MainWindow::createDocks()

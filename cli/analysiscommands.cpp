@@ -1,0 +1,269 @@
+#include "analysiscommands.h"
+
+#include "atomicfile.h"
+#include "comparison.h"
+#include "datasetoptions.h"
+#include "model.h"
+#include "planner.h"
+#include "progressbar.h"
+#include "sensitivity.h"
+#include "table.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace gkp::cli {
+
+namespace {
+
+// What the sensitivity and compare commands share: the model, the data, the GKP method and the
+// output format.
+struct AnalysisOptions
+{
+    std::string model;
+    std::string dataset;
+    int64_t limit = -1;
+    int batch = 256;
+    int64_t recalibrate = 0;
+    std::string calibration;
+    PlanSettings settings;
+    std::string groups = "8";
+    std::string lambda = "auto";
+    bool csv = false, json = false;
+    std::string output;
+};
+
+void addCommonOptions(CLI::App &cmd, AnalysisOptions &o)
+{
+    cmd.add_option("model", o.model, "TorchScript model (.pt)")->required();
+    cmd.add_option("--dataset", o.dataset, DatasetHelp)->required();
+    cmd.add_option("--limit", o.limit, "Evaluate on the first N samples only")->check(CLI::PositiveNumber);
+    cmd.add_option("--batch", o.batch, "Images per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd.add_option("--recalibrate-bn", o.recalibrate,
+                   "Re-estimate BatchNorm statistics on N training images after pruning each variant")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("--calibration-data", o.calibration,
+                   "Dataset SPEC for --recalibrate-bn (default: the training split of --dataset)");
+    cmd.add_option("--groups", o.groups, "GKP group count G, or auto")->capture_default_str();
+    cmd.add_option("--cluster", o.settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth"}));
+    cmd.add_option("--select", o.settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
+    cmd.add_option("--lambda", o.lambda, "Greedy selection lambda: auto or a number")->capture_default_str();
+    cmd.add_option("--seed", o.settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
+    cmd.add_flag("--include-stem", o.settings.include_stem, "Also prune convolutions that read the network input");
+    auto *csv = cmd.add_flag("--csv", o.csv, "CSV output");
+    cmd.add_flag("--json", o.json, "JSON output")->excludes(csv);
+    cmd.add_option("-o,--output", o.output, "Write the output to this file (atomically) instead of stdout");
+}
+
+void resolveMethod(AnalysisOptions &o)
+{
+    if (o.groups == "auto") {
+        o.settings.groups = 0;
+    } else {
+        try {
+            std::size_t used = 0;
+            o.settings.groups = std::stoi(o.groups, &used);
+            if (used != o.groups.size() || o.settings.groups < 1)
+                throw std::invalid_argument(o.groups);
+        } catch (const std::exception &) {
+            throw Error("--groups '" + o.groups + "': expected a positive integer or auto");
+        }
+    }
+    if (o.lambda != "auto") {
+        try {
+            o.settings.lambda = std::stod(o.lambda);
+        } catch (const std::exception &) {
+            throw Error("--lambda '" + o.lambda + "': expected auto or a number");
+        }
+    }
+}
+
+std::vector<double> parseFractions(const std::string &text, const std::string &option)
+{
+    std::vector<double> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(item, &used);
+            if (used != item.size() || !(v > 0.0 && v < 1.0))
+                throw std::invalid_argument(item);
+            out.push_back(v);
+        } catch (const std::exception &) {
+            throw Error(option + " '" + text + "': expected comma-separated fractions in (0, 1), e.g. 0.25,0.5,0.75");
+        }
+        if (comma == std::string::npos)
+            break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::string percent(double fraction)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * fraction);
+    return buf;
+}
+
+struct Loaded
+{
+    Model model;
+    Dataset data;
+    Dataset calibration;
+};
+
+Loaded loadInputs(const AnalysisOptions &o)
+{
+    LoadOptions raw;
+    raw.analyse = false;
+    const Model probe = Model::load(o.model, raw);
+    Dataset data = loadDatasetFor(o.dataset, probe.inventory(), o.limit);
+    LoadOptions load;
+    load.input_shape = Shape{1, data.channels(), data.height(), data.width()};
+    Model model = Model::load(o.model, load);
+    Dataset calibration;
+    if (o.recalibrate > 0)
+        calibration = loadTrainingSplit(o.dataset, o.calibration, model.inventory(), o.recalibrate,
+                                        "recalibration data", "--calibration-data");
+    return {std::move(model), std::move(data), std::move(calibration)};
+}
+
+// Writes machine output (CSV or JSON) to -o or stdout; the human table goes to stderr when a
+// file or machine format is asked for, else to stdout.
+void emit(const AnalysisOptions &o, const std::string &csv, const std::string &json, const Table &human,
+          const std::string &footer)
+{
+    const bool machine = o.csv || o.json || !o.output.empty();
+    std::ostream &humanOut = machine ? std::cerr : std::cout;
+    human.print(humanOut);
+    humanOut << footer;
+    if (!machine)
+        return;
+    const bool asCsv = o.csv || (!o.json && o.output.size() >= 4 && o.output.substr(o.output.size() - 4) == ".csv");
+    const std::string &text = asCsv ? csv : json;
+    if (o.output.empty()) {
+        std::cout << text;
+    } else {
+        writeFileAtomically(o.output, text);
+        std::cerr << "wrote " << o.output << '\n';
+    }
+}
+
+std::string recalibrationNote(const AnalysisOptions &o, const Dataset &calibration)
+{
+    if (o.recalibrate <= 0)
+        return "BatchNorm statistics as stored (no recalibration)\n";
+    return "every pruned variant evaluated after re-estimating BatchNorm statistics on " +
+           std::to_string(calibration.size()) + " images of " + calibration.description + "\n";
+}
+
+} // namespace
+
+void addSensitivityCommand(CLI::App &app)
+{
+    auto *cmd = app.add_subcommand("sensitivity",
+                                   "Per-layer sensitivity: top-1 when one layer at a time is pruned with GKP at each ratio");
+    auto o = std::make_shared<AnalysisOptions>();
+    auto ratios = std::make_shared<std::string>("0.25,0.5,0.75");
+    addCommonOptions(*cmd, *o);
+    cmd->add_option("--ratios", *ratios, "Comma-separated pruning ratios")->capture_default_str();
+    cmd->callback([o, ratios] {
+        resolveMethod(*o);
+        SensitivityOptions so;
+        so.ratios = parseFractions(*ratios, "--ratios");
+        so.batch = o->batch;
+        if (!o->output.empty())
+            checkWritable(o->output);
+        const Loaded in = loadInputs(*o);
+        so.recalibration = o->recalibrate > 0 ? &in.calibration : nullptr;
+        Planner planner(in.model);
+        SensitivityTable t;
+        {
+            ProgressBar bar("measuring");
+            t = measureSensitivity(planner, o->settings, in.data, so, bar.callback());
+        }
+        std::vector<std::string> headers{"layer"};
+        std::vector<bool> right{false};
+        for (double r : t.ratios) {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "drop @ %.2f", r);
+            headers.push_back(buf);
+            right.push_back(true);
+        }
+        Table table(headers, right);
+        for (std::size_t l = 0; l < t.layers.size(); ++l) {
+            std::vector<std::string> row{t.layers[l]};
+            for (std::size_t r = 0; r < t.ratios.size(); ++r)
+                row.push_back(percent(t.drop(l, r)));
+            table.addRow(row);
+        }
+        const std::string footer = "\nunpruned top-1 " + percent(t.baseline_top1) + " on " + t.dataset + "; " +
+                                   t.method + "; drop = unpruned top-1 minus top-1 with that layer pruned\n" +
+                                   recalibrationNote(*o, in.calibration);
+        if (ProgressBar::interrupted())
+            throw Cancelled();
+        emit(*o, sensitivityToCsv(t), sensitivityToJson(t), table, footer);
+    });
+}
+
+void addCompareCommand(CLI::App &app)
+{
+    auto *cmd = app.add_subcommand(
+        "compare", "Accuracy vs conv-MACs reduction for GKP, filter, channel, kernel and weight pruning (one-shot)");
+    auto o = std::make_shared<AnalysisOptions>();
+    auto reductions = std::make_shared<std::string>("0.2,0.3,0.43,0.5");
+    auto granularities = std::make_shared<std::vector<std::string>>();
+    auto sensitivity = std::make_shared<std::string>();
+    addCommonOptions(*cmd, *o);
+    cmd->add_option("--reductions", *reductions, "Comma-separated conv-MACs reductions")->capture_default_str();
+    cmd->add_option("--granularity", *granularities, "Only these: gkp, filter, channel, kernel, weight (repeatable)")
+        ->check(CLI::IsMember({"gkp", "filter", "channel", "kernel", "weight"}));
+    cmd->add_option("--sensitivity", *sensitivity,
+                    "Allocate per-layer ratios by this sensitivity file (gkp sensitivity --json) instead of uniformly");
+    cmd->callback([o, reductions, granularities, sensitivity] {
+        resolveMethod(*o);
+        ComparisonOptions co;
+        co.reductions = parseFractions(*reductions, "--reductions");
+        if (!granularities->empty())
+            co.granularities = *granularities;
+        co.batch = o->batch;
+        if (!sensitivity->empty()) {
+            o->settings.allocation = "sensitivity";
+            o->settings.sensitivity = loadSensitivity(*sensitivity).curves();
+        }
+        if (!o->output.empty())
+            checkWritable(o->output);
+        const Loaded in = loadInputs(*o);
+        co.recalibration = o->recalibrate > 0 ? &in.calibration : nullptr;
+        Planner planner(in.model);
+        ComparisonTable t;
+        {
+            ProgressBar bar("comparing");
+            t = compareAccuracy(planner, o->settings, in.data, co, bar.callback());
+        }
+        Table table({"granularity", "target", "MACs cut", "top-1", "top-5", "dense"},
+                    {false, true, true, true, true, false});
+        for (const ComparisonPoint &p : t.points)
+            table.addRow({p.granularity, percent(p.target), percent(p.macs_reduction), percent(p.top1),
+                          percent(p.top5), p.dense ? "yes" : "no (sparse)"});
+        const std::string footer =
+            "\nunpruned top-1 " + percent(t.baseline_top1) + " on " + t.dataset + "; GKP: " + t.method +
+            "\nMACs cut counts the MACs of nonzero weights (dense count for gkp/channel; sparse MACs for "
+            "kernel/weight; a filter's own MACs for filter)\n" +
+            recalibrationNote(*o, in.calibration);
+        if (ProgressBar::interrupted())
+            throw Cancelled();
+        emit(*o, comparisonToCsv(t), comparisonToJson(t), table, footer);
+    });
+}
+
+} // namespace gkp::cli

@@ -1,0 +1,12 @@
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace gkp::cli {
+
+void addSensitivityCommand(CLI::App &app); // gkp sensitivity
+void addCompareCommand(CLI::App &app);     // gkp compare
+
+} // namespace gkp::cli

@@ -1,0 +1,466 @@
+#include "analysiswindow.h"
+
+#include "atomicfile.h"
+#include "comparison.h"
+#include "datasetloader.h"
+#include "document.h"
+#include "model.h"
+#include "planner.h"
+#include "qcustomplotcompat.h"
+#include "sensitivity.h"
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTabWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+namespace {
+
+std::vector<double> parseList(const QString &text)
+{
+    std::vector<double> out;
+    for (const QString &part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = part.toDouble(&ok);
+        if (!ok || !(v > 0.0 && v < 1.0))
+            throw gkp::Error("'" + part.toStdString() + "' is not a fraction in (0, 1)");
+        out.push_back(v);
+    }
+    if (out.empty())
+        throw gkp::Error("give at least one fraction, e.g. 0.25, 0.5, 0.75");
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// Distinguishable colours for many curves: hues around the circle, alternating lightness.
+QColor curveColor(int i, int n)
+{
+    return QColor::fromHsv((i * 360 / std::max(1, n)) % 360, 200, i % 2 ? 150 : 220);
+}
+
+QColor granularityColor(const std::string &g)
+{
+    if (g == "gkp")
+        return QColor(0xd6, 0x27, 0x28);
+    if (g == "filter")
+        return QColor(0x1f, 0x77, 0xb4);
+    if (g == "channel")
+        return QColor(0x2c, 0xa0, 0x2c);
+    if (g == "kernel")
+        return QColor(0x94, 0x67, 0xbd);
+    return QColor(0xff, 0x7f, 0x0e); // weight
+}
+
+QString granularityLabel(const std::string &g)
+{
+    if (g == "gkp")
+        return AnalysisWindow::tr("Grouped kernel (GKP)");
+    if (g == "filter")
+        return AnalysisWindow::tr("Filter (L1)");
+    if (g == "channel")
+        return AnalysisWindow::tr("Channel");
+    if (g == "kernel")
+        return AnalysisWindow::tr("Kernel (L1, sparse)");
+    return AnalysisWindow::tr("Weight (|w|, sparse)");
+}
+
+QCustomPlot *makePlot(const QString &x, const QString &y)
+{
+    auto *plot = new QCustomPlot;
+    plot->xAxis->setLabel(x);
+    plot->yAxis->setLabel(y);
+    plot->legend->setVisible(true);
+    QFont f = plot->font();
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    plot->legend->setFont(f);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->setMinimumSize(560, 360);
+    return plot;
+}
+
+} // namespace
+
+AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
+    : QWidget(parent, Qt::Window), m_document(document),
+      m_choice(DatasetChoice::defaultFor(document->modelPath())), m_datasetLabel(new QLabel),
+      m_tabs(new QTabWidget), m_ratios(new QLineEdit(QStringLiteral("0.25, 0.5, 0.75"))),
+      m_reductions(new QLineEdit(QStringLiteral("0.2, 0.3, 0.43, 0.5"))),
+      m_sensitivityAllocation(new QCheckBox(tr("GKP ratios by the sensitivity measured on the first tab"))),
+      m_sensitivityPlot(makePlot(tr("pruning ratio of the layer"), tr("top-1 drop (points)"))),
+      m_comparisonPlot(makePlot(tr("conv-MACs reduction (%)"), tr("top-1 (%)"))),
+      m_runSensitivity(new QPushButton(tr("Measure"))), m_runComparison(new QPushButton(tr("Compare"))),
+      m_useAllocation(new QPushButton(tr("Use for MACs-Target Allocation"))),
+      m_saveSensitivity(new QPushButton(tr("Save…"))), m_saveComparison(new QPushButton(tr("Save…"))),
+      m_cancelButton(new QPushButton(tr("Cancel"))), m_progress(new QProgressBar), m_status(new QLabel)
+{
+    setWindowTitle(tr("Sensitivity and Granularity Comparison"));
+    m_choice.recalibration = 1000; // the fair protocol for one-shot pruning; the dialog changes it
+    auto *datasetButton = new QPushButton(tr("Dataset…"));
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Data:")));
+    top->addWidget(m_datasetLabel, 1);
+    top->addWidget(datasetButton);
+
+    auto *sensitivityTab = new QWidget;
+    {
+        auto *row = new QHBoxLayout;
+        row->addWidget(new QLabel(tr("Ratios")));
+        row->addWidget(m_ratios, 1);
+        row->addWidget(m_runSensitivity);
+        auto *bottom = new QHBoxLayout;
+        bottom->addStretch(1);
+        bottom->addWidget(m_useAllocation);
+        bottom->addWidget(m_saveSensitivity);
+        auto *l = new QVBoxLayout(sensitivityTab);
+        l->addLayout(row);
+        l->addWidget(m_sensitivityPlot, 1);
+        l->addLayout(bottom);
+    }
+    auto *comparisonTab = new QWidget;
+    {
+        auto *row = new QHBoxLayout;
+        row->addWidget(new QLabel(tr("MACs reductions")));
+        row->addWidget(m_reductions, 1);
+        row->addWidget(m_runComparison);
+        auto *bottom = new QHBoxLayout;
+        bottom->addWidget(m_sensitivityAllocation);
+        bottom->addStretch(1);
+        bottom->addWidget(m_saveComparison);
+        auto *l = new QVBoxLayout(comparisonTab);
+        l->addLayout(row);
+        l->addWidget(m_comparisonPlot, 1);
+        l->addLayout(bottom);
+    }
+    m_tabs->addTab(sensitivityTab, tr("Layer Sensitivity"));
+    m_tabs->addTab(comparisonTab, tr("Granularity Comparison"));
+
+    auto *progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancelButton);
+    m_status->setWordWrap(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_tabs, 1);
+    layout->addLayout(progressRow);
+    layout->addWidget(m_status);
+
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_cancelButton->setEnabled(false);
+    m_useAllocation->setEnabled(false);
+    m_saveSensitivity->setEnabled(false);
+    m_saveComparison->setEnabled(false);
+    m_sensitivityAllocation->setEnabled(false);
+    m_sensitivityPlot->plotLayout()->addElement(0, 1, m_sensitivityPlot->legend); // legend beside the curves
+    m_sensitivityPlot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    m_comparisonPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
+    setDatasetChoice(m_choice);
+    resize(900, 640);
+
+    connect(datasetButton, &QPushButton::clicked, this, &AnalysisWindow::chooseDataset);
+    connect(m_runSensitivity, &QPushButton::clicked, this, &AnalysisWindow::startSensitivity);
+    connect(m_runComparison, &QPushButton::clicked, this, &AnalysisWindow::startComparison);
+    connect(m_useAllocation, &QPushButton::clicked, this, &AnalysisWindow::useSensitivityForAllocation);
+    connect(m_saveSensitivity, &QPushButton::clicked, this, [this] { save(true); });
+    connect(m_saveComparison, &QPushButton::clicked, this, [this] { save(false); });
+    connect(m_cancelButton, &QPushButton::clicked, this, &AnalysisWindow::cancel);
+    connect(&m_watcher, &QFutureWatcherBase::finished, this, &AnalysisWindow::onFinished);
+    connect(m_document, &Document::modelChanged, this, [this] {
+        cancel();
+        m_sensitivity.reset();
+        m_comparison.reset();
+        m_sensitivityPlot->clearGraphs();
+        m_comparisonPlot->clearGraphs();
+        m_sensitivityPlot->replot(QCustomPlot::rpQueuedReplot);
+        m_comparisonPlot->replot(QCustomPlot::rpQueuedReplot);
+        m_useAllocation->setEnabled(false);
+        m_sensitivityAllocation->setEnabled(false);
+    });
+}
+
+AnalysisWindow::~AnalysisWindow()
+{
+    cancel();
+    m_watcher.waitForFinished();
+}
+
+void AnalysisWindow::setDatasetChoice(const DatasetChoice &choice)
+{
+    m_choice = choice;
+    m_datasetLabel->setText(choice.summary());
+}
+
+void AnalysisWindow::setRatios(const QString &text)
+{
+    m_ratios->setText(text);
+}
+
+void AnalysisWindow::setReductions(const QString &text)
+{
+    m_reductions->setText(text);
+}
+
+bool AnalysisWindow::isRunning() const
+{
+    return m_watcher.isRunning();
+}
+
+QString AnalysisWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void AnalysisWindow::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+void AnalysisWindow::chooseDataset()
+{
+    DatasetDialog dialog(m_choice, this);
+    if (dialog.exec() == QDialog::Accepted)
+        setDatasetChoice(dialog.choice());
+}
+
+void AnalysisWindow::setBusy(bool busy, const QString &status)
+{
+    m_runSensitivity->setEnabled(!busy);
+    m_runComparison->setEnabled(!busy);
+    m_cancelButton->setEnabled(busy);
+    if (busy) {
+        m_progress->setRange(0, 0);
+        m_useAllocation->setEnabled(false);
+    }
+    m_status->setText(status);
+}
+
+std::function<bool(int, int)> AnalysisWindow::progressCallback()
+{
+    auto cancel = m_cancel;
+    QPointer<QProgressBar> bar(m_progress);
+    return [cancel, bar](int done, int total) {
+        QMetaObject::invokeMethod(bar, [bar, done, total] {
+            if (bar) {
+                bar->setRange(0, total);
+                bar->setValue(done);
+            }
+        });
+        return !cancel->load();
+    };
+}
+
+void AnalysisWindow::startSensitivity()
+{
+    if (isRunning() || !m_document->model())
+        return;
+    gkp::SensitivityOptions options;
+    try {
+        options.ratios = parseList(m_ratios->text());
+    } catch (const gkp::Error &e) {
+        m_status->setText(tr("Ratios: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    auto progress = progressCallback();
+    const auto model = m_document->sharedModel();
+    const auto planner = m_document->sharedPlanner();
+    const gkp::PlanSettings settings = m_document->settings();
+    const DatasetChoice choice = m_choice;
+    setBusy(true, tr("Measuring layer sensitivity on %1…").arg(choice.summary()));
+    m_watcher.setFuture(QtConcurrent::run([=]() mutable -> Outcome {
+        Outcome o;
+        try {
+            const LoadedData data = loadDatasetChoice(choice, model->inventory(), progress);
+            options.recalibration = choice.recalibration > 0 ? &data.calibration : nullptr;
+            o.sensitivity = std::make_shared<gkp::SensitivityTable>(
+                gkp::measureSensitivity(*planner, settings, data.eval, options, progress));
+        } catch (const gkp::Cancelled &) {
+            o.cancelled = true;
+        } catch (const std::exception &e) {
+            o.error = QString::fromStdString(e.what());
+        }
+        return o;
+    }));
+}
+
+void AnalysisWindow::startComparison()
+{
+    if (isRunning() || !m_document->model())
+        return;
+    gkp::ComparisonOptions options;
+    try {
+        options.reductions = parseList(m_reductions->text());
+    } catch (const gkp::Error &e) {
+        m_status->setText(tr("MACs reductions: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    gkp::PlanSettings settings = m_document->settings();
+    settings.allocation = "uniform";
+    if (m_sensitivityAllocation->isChecked() && m_sensitivity) {
+        settings.allocation = "sensitivity";
+        settings.sensitivity = m_sensitivity->curves();
+    }
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    auto progress = progressCallback();
+    const auto model = m_document->sharedModel();
+    const auto planner = m_document->sharedPlanner();
+    const DatasetChoice choice = m_choice;
+    setBusy(true, tr("Comparing granularities on %1…").arg(choice.summary()));
+    m_watcher.setFuture(QtConcurrent::run([=]() mutable -> Outcome {
+        Outcome o;
+        try {
+            const LoadedData data = loadDatasetChoice(choice, model->inventory(), progress);
+            options.recalibration = choice.recalibration > 0 ? &data.calibration : nullptr;
+            o.comparison = std::make_shared<gkp::ComparisonTable>(
+                gkp::compareAccuracy(*planner, settings, data.eval, options, progress));
+        } catch (const gkp::Cancelled &) {
+            o.cancelled = true;
+        } catch (const std::exception &e) {
+            o.error = QString::fromStdString(e.what());
+        }
+        return o;
+    }));
+}
+
+void AnalysisWindow::onFinished()
+{
+    const Outcome o = m_watcher.result();
+    setBusy(false, QString());
+    m_progress->setRange(0, 1);
+    m_progress->setValue(o.error.isEmpty() && !o.cancelled ? 1 : 0);
+    const QString protocol = m_choice.recalibration > 0
+                                 ? tr("every pruned variant evaluated after BatchNorm recalibration on %1 training "
+                                      "images")
+                                       .arg(m_choice.recalibration)
+                                 : tr("BatchNorm statistics as stored (no recalibration)");
+    if (o.cancelled) {
+        m_status->setText(tr("Cancelled."));
+    } else if (!o.error.isEmpty()) {
+        m_status->setText(tr("<span style='color:#b00'>Failed: %1</span>").arg(o.error.toHtmlEscaped()));
+    } else if (o.sensitivity) {
+        showSensitivity(*o.sensitivity);
+        m_status->setText(tr("Unpruned top-1 %1 % on %2 images; %3.")
+                              .arg(100.0 * o.sensitivity->baseline_top1, 0, 'f', 2)
+                              .arg(o.sensitivity->samples)
+                              .arg(protocol));
+    } else if (o.comparison) {
+        showComparison(*o.comparison);
+        m_status->setText(tr("Unpruned top-1 %1 % on %2 images; %3. MACs of kernel and weight pruning are sparse "
+                             "MACs (nonzero weights).")
+                              .arg(100.0 * o.comparison->baseline_top1, 0, 'f', 2)
+                              .arg(o.comparison->samples)
+                              .arg(protocol));
+    }
+    Q_EMIT finished(o.error.isEmpty() && !o.cancelled);
+}
+
+void AnalysisWindow::showSensitivity(const gkp::SensitivityTable &t)
+{
+    m_sensitivity = std::make_shared<gkp::SensitivityTable>(t);
+    QCustomPlot *plot = m_sensitivityPlot;
+    plot->clearGraphs();
+    const int n = int(t.layers.size());
+    double maxDrop = 0.01;
+    for (int l = 0; l < n; ++l) {
+        QCPGraph *g = plot->addGraph();
+        g->setName(QString::fromStdString(t.layers[std::size_t(l)]));
+        g->setPen(QPen(curveColor(l, n), 1.6));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+        QVector<double> x{0.0}, y{0.0}; // unpruned: no drop
+        for (std::size_t r = 0; r < t.ratios.size(); ++r) {
+            x << t.ratios[r];
+            y << 100.0 * t.drop(std::size_t(l), r);
+            maxDrop = std::max(maxDrop, y.back());
+        }
+        g->setData(x, y, /*alreadySorted=*/true);
+    }
+    plot->xAxis->setRange(0.0, 1.0);
+    plot->yAxis->setRange(std::min(0.0, -0.05 * maxDrop), maxDrop * 1.08);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+    m_useAllocation->setEnabled(true);
+    m_saveSensitivity->setEnabled(true);
+    m_sensitivityAllocation->setEnabled(true);
+}
+
+void AnalysisWindow::showComparison(const gkp::ComparisonTable &t)
+{
+    m_comparison = std::make_shared<gkp::ComparisonTable>(t);
+    QCustomPlot *plot = m_comparisonPlot;
+    plot->clearGraphs();
+    plot->clearItems();
+    double lo = 100.0 * t.baseline_top1, maxX = 1.0;
+    for (const std::string &gran : t.granularities) {
+        QCPGraph *g = plot->addGraph();
+        g->setName(granularityLabel(gran));
+        g->setPen(QPen(granularityColor(gran), 2.0));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        QVector<double> x, y;
+        for (const gkp::ComparisonPoint &p : t.points)
+            if (p.granularity == gran) {
+                x << 100.0 * p.macs_reduction;
+                y << 100.0 * p.top1;
+                lo = std::min(lo, y.back());
+                maxX = std::max(maxX, x.back());
+            }
+        g->setData(x, y);
+    }
+    auto *base = new QCPItemStraightLine(plot);
+    base->point1->setCoords(0, 100.0 * t.baseline_top1);
+    base->point2->setCoords(1, 100.0 * t.baseline_top1);
+    base->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    auto *label = new QCPItemText(plot);
+    label->position->setType(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(0.99, 0.02);
+    label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    label->setText(tr("dashed: unpruned %1 %").arg(100.0 * t.baseline_top1, 0, 'f', 2));
+    plot->xAxis->setRange(0.0, std::ceil(maxX / 10.0) * 10.0 + 5.0);
+    plot->yAxis->setRange(std::max(0.0, lo - 5.0), std::min(100.0, 100.0 * t.baseline_top1 + 3.0));
+    plot->replot(QCustomPlot::rpQueuedReplot);
+    m_saveComparison->setEnabled(true);
+}
+
+void AnalysisWindow::useSensitivityForAllocation()
+{
+    if (!m_sensitivity)
+        return;
+    gkp::PlanSettings s = m_document->settings();
+    s.allocation = "sensitivity";
+    s.sensitivity = m_sensitivity->curves();
+    if (!s.target_macs_reduction)
+        s.target_macs_reduction = 1.0 - double(m_document->plan().totals.macs_after) /
+                                            double(std::max<int64_t>(1, m_document->plan().totals.macs_before));
+    m_document->changeSettings(s, tr("Sensitivity-Aware Allocation"));
+    m_status->setText(tr("The MACs target is now spread by sensitivity: less sensitive layers are pruned more."));
+}
+
+void AnalysisWindow::save(bool sensitivity)
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Results"), QString(),
+                                                      tr("JSON (*.json);;CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const bool csv = path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive);
+    try {
+        std::string text;
+        if (sensitivity && m_sensitivity)
+            text = csv ? gkp::sensitivityToCsv(*m_sensitivity) : gkp::sensitivityToJson(*m_sensitivity);
+        else if (!sensitivity && m_comparison)
+            text = csv ? gkp::comparisonToCsv(*m_comparison) : gkp::comparisonToJson(*m_comparison);
+        gkp::writeFileAtomically(path.toStdString(), text);
+        m_status->setText(tr("Saved %1.").arg(path));
+    } catch (const gkp::Error &e) {
+        m_status->setText(tr("<span style='color:#b00'>%1</span>").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    }
+}

@@ -1,0 +1,122 @@
+// gkp sensitivity / compare / finetune / plan --sensitivity as a user runs them: output shapes on
+// a tiny fixture, and one clear error line for bad datasets, bad models and missing options.
+
+#include "clirunner.h"
+#include "datasetfixture.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using nlohmann::json;
+
+namespace {
+
+QString ds(const std::string &relative)
+{
+    return QString::fromStdString(datasetPath(relative));
+}
+
+QString plantedSpec()
+{
+    return u"idx:"_qs + ds("eval/images.idx3") + u","_qs + ds("eval/planted_labels.idx1") + u",mean=0.5,std=0.25"_qs;
+}
+
+void checkOneErrorLine(const CliResult &r, const QString &mustMention)
+{
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(!r.crashed);
+    const QStringList lines = r.err.trimmed().split(u'\n');
+    QVERIFY2(lines.last().startsWith(u"gkp: error: "_qs), qPrintable(r.err));
+    QVERIFY2(lines.last().contains(mustMention), qPrintable(r.err));
+    QCOMPARE(r.err.count(u"error"_qs), 1);
+}
+
+} // namespace
+
+class TestCliAccuracy : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void sensitivityJsonAndCsv()
+    {
+        const QString out = m_dir.filePath(u"s.json"_qs);
+        CliResult r = runGkp({u"sensitivity"_qs, ds("eval/planted.pt"), u"--dataset"_qs, plantedSpec(), u"--select"_qs,
+                              u"l2"_qs, u"--groups"_qs, u"2"_qs, u"--ratios"_qs, u"0.25,0.5,0.75"_qs, u"--json"_qs,
+                              u"-o"_qs, out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const json doc = json::parse(f.readAll().toStdString());
+        QCOMPARE(doc["format"].get<std::string>(), std::string("gkp-sensitivity"));
+        QCOMPARE(doc["layers"].size(), std::size_t(2));
+        QCOMPARE(doc["layers"][1]["drop"].size(), std::size_t(3));
+        QCOMPARE(doc["layers"][0]["drop"][1].get<double>(), 0.0); // planted: conv2 prunes dead kernels
+        QVERIFY(doc["layers"][1]["drop"][1].get<double>() > 0.2);
+
+        r = runGkp({u"sensitivity"_qs, ds("eval/planted.pt"), u"--dataset"_qs, plantedSpec(), u"--ratios"_qs, u"0.5"_qs,
+                    u"--csv"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out.trimmed().split(u'\n').size(), 4);
+
+        // the plan follows it: conv2 (insensitive) pruned more than conv3
+        const QString plan = m_dir.filePath(u"p.json"_qs);
+        r = runGkp({u"plan"_qs, ds("eval/planted.pt"), u"--target-macs-reduction"_qs, u"0.3"_qs, u"--sensitivity"_qs,
+                    out, u"--select"_qs, u"l2"_qs, u"--groups"_qs, u"2"_qs, u"-q"_qs, u"-o"_qs, plan});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile pf(plan);
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const json p = json::parse(pf.readAll().toStdString());
+        QCOMPARE(p["settings"]["allocation"].get<std::string>(), std::string("sensitivity"));
+        QVERIFY(p["layers"][0]["ratio"].get<double>() > p["layers"][1]["ratio"].get<double>());
+        QVERIFY(p["totals"]["macs_reduction"].get<double>() >= 0.3);
+    }
+
+    void compareCsv()
+    {
+        const CliResult r = runGkp({u"compare"_qs, ds("eval/planted.pt"), u"--dataset"_qs, plantedSpec(),
+                                    u"--reductions"_qs, u"0.2,0.4"_qs, u"--csv"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.trimmed().split(u'\n');
+        QCOMPARE(lines.size(), 1 + 1 + 2 * 5);
+        QCOMPARE(lines[0], u"granularity,target,macs_reduction,top1,top5,dense"_qs);
+    }
+
+    void errors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mention");
+        const QString model = ds("eval/planted.pt");
+        QTest::newRow("sensitivity, missing dataset dir")
+            << QStringList{u"sensitivity"_qs, model, u"--dataset"_qs, u"mnist:/nonexistent/dir"_qs} << u"/nonexistent"_qs;
+        QTest::newRow("compare, bad spec")
+            << QStringList{u"compare"_qs, model, u"--dataset"_qs, u"bogus:thing"_qs} << u"bogus"_qs;
+        QTest::newRow("sensitivity, bad model")
+            << QStringList{u"sensitivity"_qs, ds("eval/images.idx3"), u"--dataset"_qs, plantedSpec()} << u"images.idx3"_qs;
+        QTest::newRow("sensitivity, bad ratios")
+            << QStringList{u"sensitivity"_qs, model, u"--dataset"_qs, plantedSpec(), u"--ratios"_qs, u"0.5,2"_qs}
+            << u"--ratios"_qs;
+        QTest::newRow("finetune, not an export")
+            << QStringList{u"finetune"_qs, model, u"--dataset"_qs, plantedSpec(), u"-o"_qs, u"/tmp/gkp-never.pt"_qs}
+            << u"trainable export"_qs;
+        QTest::newRow("plan --sensitivity without target")
+            << QStringList{u"plan"_qs, model, u"--sensitivity"_qs, u"/nonexistent.json"_qs} << u"--target-macs-reduction"_qs;
+        QTest::newRow("plan, bad sensitivity file")
+            << QStringList{u"plan"_qs, model, u"--target-macs-reduction"_qs, u"0.3"_qs, u"--sensitivity"_qs,
+                           ds("eval/images.idx3")}
+            << u"sensitivity"_qs;
+    }
+    void errors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mention);
+        checkOneErrorLine(runGkp(args), mention);
+        QVERIFY(!QFile::exists(u"/tmp/gkp-never.pt"_qs));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliAccuracy)
+#include "tst_cliaccuracy.moc"

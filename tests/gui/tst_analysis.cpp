@@ -1,0 +1,138 @@
+// The Analysis window and the Fine-tune dialog on a tiny fixture model and dataset: the charts
+// get one curve per layer / granularity with one point per measured value, the numbers agree
+// with the plan, fine-tuning writes both files with a live plot, Cancel writes nothing.
+
+#include "analysiswindow.h"
+#include "datasetfixture.h"
+#include "documenttestutil.h"
+#include "exporter.h"
+#include "finetunedialog.h"
+#include "planner.h"
+#include "qcustomplotcompat.h"
+
+#include <QTemporaryDir>
+
+namespace {
+
+QString plantedSpec()
+{
+    return QStringLiteral("idx:") + QString::fromStdString(datasetPath("eval/images.idx3")) + u',' +
+           QString::fromStdString(datasetPath("eval/planted_labels.idx1")) + QStringLiteral(",mean=0.5,std=0.25");
+}
+
+} // namespace
+
+class TestAnalysis : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void sensitivityAndComparisonCharts()
+    {
+        Document document;
+        QVERIFY(openAndPlan(document, QString::fromStdString(datasetPath("eval/planted.pt"))));
+        gkp::PlanSettings s = document.settings();
+        s.select = "l2";
+        s.groups = 2;
+        s.n_init = 1;
+        {
+            QSignalSpy planned(&document, &Document::planChanged);
+            document.changeSettings(s, QStringLiteral("test settings"));
+            QVERIFY(planned.wait(60000));
+        }
+        AnalysisWindow w(&document);
+        DatasetChoice c;
+        c.spec = plantedSpec();
+        c.limit = 0;
+        c.recalibration = 0;
+        w.setDatasetChoice(c);
+        w.setRatios(QStringLiteral("0.25, 0.5"));
+        QSignalSpy finished(&w, &AnalysisWindow::finished);
+        w.startSensitivity();
+        QVERIFY(w.isRunning());
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.takeFirst().at(0).toBool(), qPrintable(w.statusText()));
+        QCustomPlot *plot = w.sensitivityPlot();
+        QCOMPARE(plot->graphCount(), 2); // conv2, conv3 (the stem is not pruned)
+        QCOMPARE(plot->graph(0)->name(), QStringLiteral("conv2"));
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(plot->graph(i)->dataCount(), 3); // unpruned + 2 ratios
+        // planted: conv2 loses nothing at 0.25 and 0.5, conv3 does
+        QCOMPARE(plot->graph(0)->data()->at(2)->value, 0.0);
+        QVERIFY(plot->graph(1)->data()->at(2)->value > 10.0);
+        saveScreenshot(w, QStringLiteral("analysis-sensitivity.png"));
+
+        w.setReductions(QStringLiteral("0.2, 0.4"));
+        w.startComparison();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.takeFirst().at(0).toBool(), qPrintable(w.statusText()));
+        QCustomPlot *cmp = w.comparisonPlot();
+        QCOMPARE(cmp->graphCount(), 5);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(cmp->graph(i)->dataCount(), 2);
+        // the GKP curve's x values are the plans' MACs reductions
+        gkp::PlanSettings t = document.settings();
+        t.target_macs_reduction = 0.4;
+        const gkp::Plan plan = document.planner()->makePlan(t);
+        QCOMPARE(cmp->graph(0)->data()->at(1)->key, 100.0 * plan.totals.macsReduction());
+        saveScreenshot(w, QStringLiteral("analysis-comparison.png"));
+
+        QVERIFY(document.settings().allocation == "uniform");
+        w.useSensitivityForAllocation();
+        QCOMPARE(document.settings().allocation, std::string("sensitivity"));
+        QCOMPARE(document.settings().sensitivity.size(), std::size_t(2));
+        document.undoStack()->undo();
+        QCOMPARE(document.settings().allocation, std::string("uniform"));
+    }
+
+    void finetuneDialog()
+    {
+        const gkp::Model model = gkp::Model::load(datasetPath("eval/planted.pt"));
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.select = "l2";
+        s.groups = 2;
+        s.ratio = 0.5;
+        s.n_init = 1;
+        gkp::ExportOptions eo;
+        eo.mode = gkp::ExportMode::Trainable;
+        const QString input = m_dir.filePath(QStringLiteral("trainable.pt"));
+        gkp::exportModel(model, planner.makePlan(s), input.toStdString(), eo);
+
+        FinetuneDialog d;
+        d.setInputPath(input);
+        d.setDatasetSpec(plantedSpec());
+        d.setEpochs(2);
+        d.setLearningRate(0.0001);
+        const QString out = m_dir.filePath(QStringLiteral("ft.pt")), deploy = m_dir.filePath(QStringLiteral("ft_d.pt"));
+        d.setOutputPaths(out, deploy);
+        QSignalSpy finished(&d, &FinetuneDialog::finished);
+
+        d.start();
+        d.cancel();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.takeFirst().at(0).toBool(), false);
+        QVERIFY(!QFile::exists(out) && !QFile::exists(deploy));
+
+        d.start();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.takeFirst().at(0).toBool(), qPrintable(d.resultText()));
+        QVERIFY(QFile::exists(out) && QFile::exists(deploy));
+        QTest::qWait(50); // queued plot updates
+        // 50 images in batches of 128: one step per epoch, a report with validation each epoch
+        QCOMPARE(d.plot()->graph(0)->dataCount(), 2);
+        QCOMPARE(d.plot()->graph(1)->dataCount(), 2);
+        QVERIFY(d.resultText().contains(QStringLiteral("0 nonzero pruned weights")));
+        saveScreenshot(d, QStringLiteral("finetune-dialog.png"));
+    }
+};
+
+QTEST_MAIN(TestAnalysis)
+#include "tst_analysis.moc"
