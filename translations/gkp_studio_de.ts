@@ -2,6 +2,165 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AnalysisWindow</name>
+    <message>
+        <source>Grouped kernel (GKP)</source>
+        <translation>Gruppierter Kernel (GKP)</translation>
+    </message>
+    <message>
+        <source>Filter (L1)</source>
+        <translation>Filter (L1)</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <source>Kernel (L1, sparse)</source>
+        <translation>Kernel (L1, dünnbesetzt)</translation>
+    </message>
+    <message>
+        <source>Weight (|w|, sparse)</source>
+        <translation>Gewicht (|w|, dünnbesetzt)</translation>
+    </message>
+    <message>
+        <source>GKP ratios by the sensitivity measured on the first tab</source>
+        <translation>GKP-Raten nach der im ersten Tab gemessenen Sensitivität</translation>
+    </message>
+    <message>
+        <source>pruning ratio of the layer</source>
+        <translation>Pruning-Rate der Schicht</translation>
+    </message>
+    <message>
+        <source>top-1 drop (points)</source>
+        <translation>Rückgang der Top-1-Genauigkeit (Prozentpunkte)</translation>
+    </message>
+    <message>
+        <source>conv-MACs reduction (%)</source>
+        <translation>Reduktion der Conv-MACs (%)</translation>
+    </message>
+    <message>
+        <source>top-1 (%)</source>
+        <translation>Top-1-Genauigkeit (%)</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>Messen</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <source>Use for MACs-Target Allocation</source>
+        <translation>Für die Verteilung des MACs-Ziels verwenden</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Speichern…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Sensitivity and Granularity Comparison</source>
+        <translation>Sensitivität und Granularitätsvergleich</translation>
+    </message>
+    <message>
+        <source>Dataset…</source>
+        <translation>Datensatz…</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>Daten:</translation>
+    </message>
+    <message>
+        <source>Ratios</source>
+        <translation>Raten</translation>
+    </message>
+    <message>
+        <source>MACs reductions</source>
+        <translation>MACs-Reduktionen</translation>
+    </message>
+    <message>
+        <source>Layer Sensitivity</source>
+        <translation>Schichtsensitivität</translation>
+    </message>
+    <message>
+        <source>Granularity Comparison</source>
+        <translation>Granularitätsvergleich</translation>
+    </message>
+    <message>
+        <source>Ratios: %1</source>
+        <translation>Raten: %1</translation>
+    </message>
+    <message>
+        <source>Measuring layer sensitivity on %1…</source>
+        <translation>Messe die Schichtsensitivität auf %1…</translation>
+    </message>
+    <message>
+        <source>MACs reductions: %1</source>
+        <translation>MACs-Reduktionen: %1</translation>
+    </message>
+    <message>
+        <source>Comparing granularities on %1…</source>
+        <translation>Vergleiche Granularitäten auf %1…</translation>
+    </message>
+    <message>
+        <source>every pruned variant evaluated after BatchNorm recalibration on %1 training images</source>
+        <translation>jede geprunte Variante nach BatchNorm-Rekalibrierung auf %1 Trainingsbildern ausgewertet</translation>
+    </message>
+    <message>
+        <source>BatchNorm statistics as stored (no recalibration)</source>
+        <translation>BatchNorm-Statistiken wie gespeichert (keine Rekalibrierung)</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;Failed: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;Fehlgeschlagen: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Unpruned top-1 %1 % on %2 images; %3.</source>
+        <translation>Top-1-Genauigkeit ungeprunt %1 % auf %2 Bildern; %3.</translation>
+    </message>
+    <message>
+        <source>Unpruned top-1 %1 % on %2 images; %3. MACs of kernel and weight pruning are sparse MACs (nonzero weights).</source>
+        <translation>Top-1-Genauigkeit ungeprunt %1 % auf %2 Bildern; %3. Die MACs von Kernel- und Gewichts-Pruning sind dünnbesetzte MACs (Gewichte ungleich null).</translation>
+    </message>
+    <message>
+        <source>dashed: unpruned %1 %</source>
+        <translation>gestrichelt: ungeprunt %1 %</translation>
+    </message>
+    <message>
+        <source>Sensitivity-Aware Allocation</source>
+        <translation>Sensitivitätsbewusste Verteilung</translation>
+    </message>
+    <message>
+        <source>The MACs target is now spread by sensitivity: less sensitive layers are pruned more.</source>
+        <translation>Das MACs-Ziel wird jetzt nach Sensitivität verteilt: Weniger sensitive Schichten werden stärker geprunt.</translation>
+    </message>
+    <message>
+        <source>Save Results</source>
+        <translation>Ergebnisse speichern</translation>
+    </message>
+    <message>
+        <source>JSON (*.json);;CSV (*.csv)</source>
+        <translation>JSON (*.json);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>%1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</translation>
+    </message>
+</context>
+<context>
     <name>ClusterScatterView</name>
     <message>
         <source>k-means</source>
@@ -336,6 +495,53 @@ L2-Norm %2
     </message>
 </context>
 <context>
+    <name>DatasetDialog</name>
+    <message>
+        <source>Dataset</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message>
+        <source>Dataset SPEC: fashion-mnist[:test|train], mnist:DIR, idx:IMAGES,LABELS, cifar10:FILE_OR_DIR, cifar100:FILE_OR_DIR, folder:DIR, with options ,size=HxW ,channels=N ,mean=a/b/c ,std=a/b/c</source>
+        <translation>Datensatz-SPEC: fashion-mnist[:test|train], mnist:DIR, idx:IMAGES,LABELS, cifar10:FILE_OR_DIR, cifar100:FILE_OR_DIR, folder:DIR, mit den Optionen ,size=HxW ,channels=N ,mean=a/b/c ,std=a/b/c</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>the training split of the dataset</source>
+        <translation>der Trainingsteil des Datensatzes</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>Ordner…</translation>
+    </message>
+    <message>
+        <source>Evaluate on</source>
+        <translation>Auswerten auf</translation>
+    </message>
+    <message>
+        <source>Recalibrate BatchNorm on</source>
+        <translation>BatchNorm rekalibrieren auf</translation>
+    </message>
+    <message>
+        <source>Recalibration data</source>
+        <translation>Rekalibrierungsdaten</translation>
+    </message>
+    <message>
+        <source>Evaluation uses the first N images. Recalibration re-estimates BatchNorm statistics of every pruned variant on N training images (weights unchanged).</source>
+        <translation>Die Auswertung verwendet die ersten N Bilder. Die Rekalibrierung schätzt die BatchNorm-Statistiken jeder geprunten Variante auf N Trainingsbildern neu (Gewichte unverändert).</translation>
+    </message>
+    <message>
+        <source>Image folder (one subfolder per class)</source>
+        <translation>Bildordner (ein Unterordner je Klasse)</translation>
+    </message>
+</context>
+<context>
     <name>Document</name>
     <message>
         <source>Open a model before loading a plan.</source>
@@ -438,6 +644,145 @@ L2-Norm %2
             <numerusform>&lt;p&gt;%n Schicht bleibt als maskierte dichte Faltung, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
             <numerusform>&lt;p&gt;%n Schichten bleiben als maskierte dichte Faltungen, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>FinetuneDialog</name>
+    <message>
+        <source>Random crop and horizontal flip</source>
+        <translation>Zufälliger Ausschnitt und horizontale Spiegelung</translation>
+    </message>
+    <message>
+        <source>Fine-tune</source>
+        <translation>Feinabstimmen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Fine-tune a Trainable Export</source>
+        <translation>Trainierbaren Export feinabstimmen</translation>
+    </message>
+    <message>
+        <source>a model written by File ▸ Export in trainable mode</source>
+        <translation>ein von Datei ▸ Exportieren im trainierbaren Modus geschriebenes Modell</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>Kosinus</translation>
+    </message>
+    <message>
+        <source>Step (x0.1 per epoch)</source>
+        <translation>Stufen (x0,1 je Epoche)</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>Konstant</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Trainable export</source>
+        <translation>Trainierbarer Export</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>Epochen</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Lernrate</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Lernratenverlauf</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Batchgröße</translation>
+    </message>
+    <message>
+        <source>Training images</source>
+        <translation>Trainingsbilder</translation>
+    </message>
+    <message>
+        <source>Validation images</source>
+        <translation>Validierungsbilder</translation>
+    </message>
+    <message>
+        <source>Save trainable to</source>
+        <translation>Trainierbar speichern unter</translation>
+    </message>
+    <message>
+        <source>Save deploy to</source>
+        <translation>Deploy speichern unter</translation>
+    </message>
+    <message>
+        <source>training step</source>
+        <translation>Trainingsschritt</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <source>validation top-1 (%)</source>
+        <translation>Top-1-Genauigkeit der Validierung (%)</translation>
+    </message>
+    <message>
+        <source>validation top-1</source>
+        <translation>Top-1-Genauigkeit der Validierung</translation>
+    </message>
+    <message>
+        <source>Trainable Export</source>
+        <translation>Trainierbarer Export</translation>
+    </message>
+    <message>
+        <source>TorchScript models (*.pt)</source>
+        <translation>TorchScript-Modelle (*.pt)</translation>
+    </message>
+    <message>
+        <source>Save Fine-tuned Model</source>
+        <translation>Feinabgestimmtes Modell speichern</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;Choose the trainable export and where to save.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;Wählen Sie den trainierbaren Export und den Speicherort.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Loading data…</source>
+        <translation>Lade Daten…</translation>
+    </message>
+    <message>
+        <source>Epoch %1/%2, step %3/%4, loss %5</source>
+        <translation>Epoche %1/%2, Schritt %3/%4, Verlust %5</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Done.&lt;/b&gt; Validation top-1 &lt;b&gt;%1 %&lt;/b&gt; on %2 images. Pruned kernels: %3 layer(s), %4 nonzero pruned weights. Wrote %5%6.</source>
+        <translation>&lt;b&gt;Fertig.&lt;/b&gt; Top-1-Genauigkeit der Validierung &lt;b&gt;%1 %&lt;/b&gt; auf %2 Bildern. Geprunte Kernel: %3 Schicht(en), %4 geprunte Gewichte ungleich null. Geschrieben: %5%6.</translation>
+    </message>
+    <message>
+        <source> and %1 (deploy)</source>
+        <translation> und %1 (Deploy)</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation>Abgebrochen: Es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;&lt;b&gt;Failed.&lt;/b&gt; %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;&lt;b&gt;Fehlgeschlagen.&lt;/b&gt; %1&lt;/span&gt;</translation>
     </message>
 </context>
 <context>
@@ -933,6 +1278,18 @@ Eingabe %2 → Ausgabe %3
         <source>Filter Clusters</source>
         <translation>Filter-Cluster</translation>
     </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>A&amp;nalyse</translation>
+    </message>
+    <message>
+        <source>&amp;Sensitivity and Granularity Comparison…</source>
+        <translation>&amp;Sensitivität und Granularitätsvergleich…</translation>
+    </message>
+    <message>
+        <source>&amp;Fine-tune Trainable Export…</source>
+        <translation>Trainierbaren Export &amp;feinabstimmen…</translation>
+    </message>
 </context>
 <context>
     <name>ModelSummaryView</name>
@@ -1077,6 +1434,29 @@ after: %4 MACs
 vorher: %3 MACs
 nachher: %4 MACs
 %5</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>no dataset chosen</source>
+        <translation>kein Datensatz gewählt</translation>
+    </message>
+    <message>
+        <source>first %1 images</source>
+        <translation>erste %1 Bilder</translation>
+    </message>
+    <message>
+        <source>all images</source>
+        <translation>alle Bilder</translation>
+    </message>
+    <message>
+        <source>, BatchNorm recalibrated on %1 training images</source>
+        <translation>, BatchNorm auf %1 Trainingsbildern rekalibriert</translation>
+    </message>
+    <message>
+        <source>, BatchNorm statistics as stored</source>
+        <translation>, BatchNorm-Statistiken wie gespeichert</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,165 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnalysisWindow</name>
+    <message>
+        <source>Grouped kernel (GKP)</source>
+        <translation>分组卷积核（GKP）</translation>
+    </message>
+    <message>
+        <source>Filter (L1)</source>
+        <translation>滤波器（L1）</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Kernel (L1, sparse)</source>
+        <translation>卷积核（L1，稀疏）</translation>
+    </message>
+    <message>
+        <source>Weight (|w|, sparse)</source>
+        <translation>权重（|w|，稀疏）</translation>
+    </message>
+    <message>
+        <source>GKP ratios by the sensitivity measured on the first tab</source>
+        <translation>GKP 比例按第一个标签页测得的敏感度分配</translation>
+    </message>
+    <message>
+        <source>pruning ratio of the layer</source>
+        <translation>该层的剪枝比例</translation>
+    </message>
+    <message>
+        <source>top-1 drop (points)</source>
+        <translation>top-1 准确率下降（百分点）</translation>
+    </message>
+    <message>
+        <source>conv-MACs reduction (%)</source>
+        <translation>卷积 MACs 削减（%）</translation>
+    </message>
+    <message>
+        <source>top-1 (%)</source>
+        <translation>top-1 准确率（%）</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>测量</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Use for MACs-Target Allocation</source>
+        <translation>用于 MACs 目标的分配</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Sensitivity and Granularity Comparison</source>
+        <translation>敏感度与粒度比较</translation>
+    </message>
+    <message>
+        <source>Dataset…</source>
+        <translation>数据集…</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>数据：</translation>
+    </message>
+    <message>
+        <source>Ratios</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>MACs reductions</source>
+        <translation>MACs 削减</translation>
+    </message>
+    <message>
+        <source>Layer Sensitivity</source>
+        <translation>层敏感度</translation>
+    </message>
+    <message>
+        <source>Granularity Comparison</source>
+        <translation>粒度比较</translation>
+    </message>
+    <message>
+        <source>Ratios: %1</source>
+        <translation>比例：%1</translation>
+    </message>
+    <message>
+        <source>Measuring layer sensitivity on %1…</source>
+        <translation>正在 %1 上测量层敏感度…</translation>
+    </message>
+    <message>
+        <source>MACs reductions: %1</source>
+        <translation>MACs 削减：%1</translation>
+    </message>
+    <message>
+        <source>Comparing granularities on %1…</source>
+        <translation>正在 %1 上比较剪枝粒度…</translation>
+    </message>
+    <message>
+        <source>every pruned variant evaluated after BatchNorm recalibration on %1 training images</source>
+        <translation>每个剪枝变体均在 %1 张训练图像上重新校准 BatchNorm 后评估</translation>
+    </message>
+    <message>
+        <source>BatchNorm statistics as stored (no recalibration)</source>
+        <translation>BatchNorm 统计量保持存储值（未重新校准）</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;Failed: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;失败：%1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Unpruned top-1 %1 % on %2 images; %3.</source>
+        <translation>未剪枝 top-1 准确率 %1%（%2 张图像）；%3。</translation>
+    </message>
+    <message>
+        <source>Unpruned top-1 %1 % on %2 images; %3. MACs of kernel and weight pruning are sparse MACs (nonzero weights).</source>
+        <translation>未剪枝 top-1 准确率 %1%（%2 张图像）；%3。卷积核剪枝和权重剪枝的 MACs 为稀疏 MACs（仅计非零权重）。</translation>
+    </message>
+    <message>
+        <source>dashed: unpruned %1 %</source>
+        <translation>虚线：未剪枝 %1%</translation>
+    </message>
+    <message>
+        <source>Sensitivity-Aware Allocation</source>
+        <translation>基于敏感度的分配</translation>
+    </message>
+    <message>
+        <source>The MACs target is now spread by sensitivity: less sensitive layers are pruned more.</source>
+        <translation>MACs 目标现已按敏感度分配：敏感度越低的层剪枝越多。</translation>
+    </message>
+    <message>
+        <source>Save Results</source>
+        <translation>保存结果</translation>
+    </message>
+    <message>
+        <source>JSON (*.json);;CSV (*.csv)</source>
+        <translation>JSON (*.json);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</translation>
+    </message>
+</context>
+<context>
     <name>ClusterScatterView</name>
     <message>
         <source>k-means</source>
@@ -336,6 +495,53 @@ L2 范数 %2
     </message>
 </context>
 <context>
+    <name>DatasetDialog</name>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Dataset SPEC: fashion-mnist[:test|train], mnist:DIR, idx:IMAGES,LABELS, cifar10:FILE_OR_DIR, cifar100:FILE_OR_DIR, folder:DIR, with options ,size=HxW ,channels=N ,mean=a/b/c ,std=a/b/c</source>
+        <translation>数据集 SPEC：fashion-mnist[:test|train]、mnist:DIR、idx:IMAGES,LABELS、cifar10:FILE_OR_DIR、cifar100:FILE_OR_DIR、folder:DIR，可附加选项 ,size=HxW ,channels=N ,mean=a/b/c ,std=a/b/c</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>the training split of the dataset</source>
+        <translation>数据集的训练集</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Evaluate on</source>
+        <translation>评估图像数</translation>
+    </message>
+    <message>
+        <source>Recalibrate BatchNorm on</source>
+        <translation>BatchNorm 重新校准图像数</translation>
+    </message>
+    <message>
+        <source>Recalibration data</source>
+        <translation>重新校准数据</translation>
+    </message>
+    <message>
+        <source>Evaluation uses the first N images. Recalibration re-estimates BatchNorm statistics of every pruned variant on N training images (weights unchanged).</source>
+        <translation>评估使用前 N 张图像。重新校准会在 N 张训练图像上重新估计每个剪枝变体的 BatchNorm 统计量（权重不变）。</translation>
+    </message>
+    <message>
+        <source>Image folder (one subfolder per class)</source>
+        <translation>图像文件夹（每个类别一个子文件夹）</translation>
+    </message>
+</context>
+<context>
     <name>Document</name>
     <message>
         <source>Open a model before loading a plan.</source>
@@ -437,6 +643,145 @@ L2 范数 %2
         <translation>
             <numerusform>&lt;p&gt;%n 层保留为掩码稠密卷积，因为其分组形式在本机上更慢：%1&lt;/p&gt;</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>FinetuneDialog</name>
+    <message>
+        <source>Random crop and horizontal flip</source>
+        <translation>随机裁剪和水平翻转</translation>
+    </message>
+    <message>
+        <source>Fine-tune</source>
+        <translation>微调</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Fine-tune a Trainable Export</source>
+        <translation>微调可训练导出模型</translation>
+    </message>
+    <message>
+        <source>a model written by File ▸ Export in trainable mode</source>
+        <translation>由“文件 ▸ 导出”以可训练模式写出的模型</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>余弦</translation>
+    </message>
+    <message>
+        <source>Step (x0.1 per epoch)</source>
+        <translation>阶梯（每轮 x0.1）</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>恒定</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Trainable export</source>
+        <translation>可训练导出模型</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Training images</source>
+        <translation>训练图像数</translation>
+    </message>
+    <message>
+        <source>Validation images</source>
+        <translation>验证图像数</translation>
+    </message>
+    <message>
+        <source>Save trainable to</source>
+        <translation>可训练模型保存到</translation>
+    </message>
+    <message>
+        <source>Save deploy to</source>
+        <translation>部署模型保存到</translation>
+    </message>
+    <message>
+        <source>training step</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>validation top-1 (%)</source>
+        <translation>验证 top-1 准确率（%）</translation>
+    </message>
+    <message>
+        <source>validation top-1</source>
+        <translation>验证 top-1 准确率</translation>
+    </message>
+    <message>
+        <source>Trainable Export</source>
+        <translation>可训练导出模型</translation>
+    </message>
+    <message>
+        <source>TorchScript models (*.pt)</source>
+        <translation>TorchScript 模型 (*.pt)</translation>
+    </message>
+    <message>
+        <source>Save Fine-tuned Model</source>
+        <translation>保存微调后的模型</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;Choose the trainable export and where to save.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;请选择可训练导出模型和保存位置。&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Loading data…</source>
+        <translation>正在加载数据…</translation>
+    </message>
+    <message>
+        <source>Epoch %1/%2, step %3/%4, loss %5</source>
+        <translation>第 %1/%2 轮，第 %3/%4 步，损失 %5</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Done.&lt;/b&gt; Validation top-1 &lt;b&gt;%1 %&lt;/b&gt; on %2 images. Pruned kernels: %3 layer(s), %4 nonzero pruned weights. Wrote %5%6.</source>
+        <translation>&lt;b&gt;完成。&lt;/b&gt;验证 top-1 准确率 &lt;b&gt;%1%&lt;/b&gt;（%2 张图像）。剪除的卷积核：%3 个层，%4 个非零的剪除权重。已写入 %5%6。</translation>
+    </message>
+    <message>
+        <source> and %1 (deploy)</source>
+        <translation> 和 %1（部署）</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation>已取消：未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#b00&apos;&gt;&lt;b&gt;Failed.&lt;/b&gt; %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#b00&apos;&gt;&lt;b&gt;失败。&lt;/b&gt;%1&lt;/span&gt;</translation>
     </message>
 </context>
 <context>
@@ -932,6 +1277,18 @@ input %2 → output %3
         <source>Filter Clusters</source>
         <translation>滤波器聚类</translation>
     </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>分析(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Sensitivity and Granularity Comparison…</source>
+        <translation>敏感度与粒度比较(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Fine-tune Trainable Export…</source>
+        <translation>微调可训练导出模型(&amp;F)…</translation>
+    </message>
 </context>
 <context>
     <name>ModelSummaryView</name>
@@ -1076,6 +1433,29 @@ after: %4 MACs
 剪枝前：%3 MACs
 剪枝后：%4 MACs
 %5</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>no dataset chosen</source>
+        <translation>未选择数据集</translation>
+    </message>
+    <message>
+        <source>first %1 images</source>
+        <translation>前 %1 张图像</translation>
+    </message>
+    <message>
+        <source>all images</source>
+        <translation>全部图像</translation>
+    </message>
+    <message>
+        <source>, BatchNorm recalibrated on %1 training images</source>
+        <translation>，BatchNorm 已在 %1 张训练图像上重新校准</translation>
+    </message>
+    <message>
+        <source>, BatchNorm statistics as stored</source>
+        <translation>，BatchNorm 统计量保持存储值</translation>
     </message>
 </context>
 <context>
