@@ -162,8 +162,14 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
     m_saveSensitivity->setEnabled(false);
     m_saveComparison->setEnabled(false);
     m_sensitivityAllocation->setEnabled(false);
-    m_sensitivityPlot->plotLayout()->addElement(0, 1, m_sensitivityPlot->legend); // legend beside the curves
-    m_sensitivityPlot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    { // legend beside the curves, packed at the top (a grid cell would spread its entries over the height)
+        auto *side = new QCPLayoutGrid;
+        m_sensitivityPlot->plotLayout()->addElement(0, 1, side);
+        m_sensitivityPlot->plotLayout()->setColumnStretchFactor(1, 0.001);
+        side->addElement(0, 0, m_sensitivityPlot->legend);
+        side->addElement(1, 0, new QCPLayoutElement(m_sensitivityPlot));
+        side->setRowStretchFactor(0, 0.001);
+    }
     m_comparisonPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
     setDatasetChoice(m_choice);
     resize(900, 640);
