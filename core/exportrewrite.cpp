@@ -73,6 +73,16 @@ bool isParamFreeChannelwise(const Node *n)
     return ops.count(n->kind().toQualString()) > 0;
 }
 
+// Dotted name of the module owning the attribute at `path` ({"layer1", "0", "conv1", "weight"} ->
+// "layer1.0.conv1"); empty for an attribute of the root module.
+std::string ownerName(const std::vector<std::string> &path)
+{
+    std::string name;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i)
+        name += (i ? "." : "") + path[i];
+    return name;
+}
+
 std::optional<torch::Tensor> constantTensor(const Value *v)
 {
     if (v->node()->kind() != c10::prim::Constant)
@@ -120,7 +130,7 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
     const auto groups = torch::jit::toIValue(p->input(6));
     const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
     if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
-        p->owningBlock() != t->node()->owningBlock() || (p->output() != t && p->output()->uses().size() != 1))
+        p->owningBlock() != t->node()->owningBlock())
         return std::nullopt;
     const int64_t channels = w->size(0);
     std::vector<int64_t> keep, position(static_cast<std::size_t>(channels), -1);
@@ -197,13 +207,8 @@ std::vector<std::string> convNamesInOrder(const torch::jit::Module &module)
     torch::jit::Inline(*graph);
     const Value *self = graph->inputs()[0];
     std::vector<std::string> names;
-    for (Node *n : collectNodes(graph->block(), isConvolution)) {
-        const auto path = attributePath(n->input(1), self);
-        std::string name;
-        for (std::size_t i = 0; i + 1 < path.size(); ++i)
-            name += (i ? "." : "") + path[i];
-        names.push_back(name);
-    }
+    for (Node *n : collectNodes(graph->block(), isConvolution))
+        names.push_back(ownerName(attributePath(n->input(1), self)));
     return names;
 }
 
@@ -223,12 +228,7 @@ public:
             const auto path = attributePath(n->input(1), m_self);
             if (path.empty())
                 continue;
-            const std::string name = [&] {
-                std::string s;
-                for (std::size_t i = 0; i + 1 < path.size(); ++i)
-                    s += (i ? "." : "") + path[i];
-                return s;
-            }();
+            const std::string name = ownerName(path);
             if (m_convs.count(name))
                 m_shared.insert(name); // called twice: never fold a permutation into it
             m_convs[name] = n;
@@ -260,7 +260,6 @@ public:
         }
         torch::jit::EliminateDeadCode(m_graph);
     }
-
 
 private:
     const std::vector<std::string> &pathOf(const std::string &name) const
@@ -436,9 +435,7 @@ private:
         std::string key;
         for (const auto &p : paths)
             if (!p.empty())
-                key = std::accumulate(p.begin(), p.end() - 1, std::string(), [](std::string a, const std::string &b) {
-                    return a + "." + b;
-                });
+                key = ownerName(p);
         if (key.empty() || !m_permutedBatchNorms.insert(key).second)
             return false;
         for (const auto &p : paths) {
