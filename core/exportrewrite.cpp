@@ -339,8 +339,9 @@ private:
             }
             Value *list = m_graph->insertNode(m_graph->createList(parts[0]->type(), parts))->output();
             out = m_graph->insert(c10::aten::cat, {list, int64_t(1)});
+            // The dead conv is left to EliminateDeadCode (rewrite()): destroying it here would leave
+            // the graph's insert point, which the guard above set to it, dangling for restoreOrder.
             conv->output()->replaceAllUsesWith(out);
-            conv->destroy();
         }
         std::vector<int64_t> perm(static_cast<std::size_t>(gl.permutation.numel()));
         for (std::size_t i = 0; i < perm.size(); ++i)
