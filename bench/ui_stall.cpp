@@ -62,7 +62,9 @@ public:
         double ms;
         QString what;
     };
-    std::vector<Slow> slow; // deliveries above 20 ms
+    std::vector<Slow> slow;      // deliveries above 20 ms
+    std::vector<Slow> sinceTick; // deliveries of 2 ms or more since the last timer tick
+    double busySinceTick = 0;    // ms spent delivering events since the last tick
 
     bool notify(QObject *receiver, QEvent *event) override
     {
@@ -80,6 +82,9 @@ public:
         const double ms = t.nsecsElapsed() / 1e6;
         if (ms > 20.0)
             slow.push_back({ms, QStringLiteral("%1 event %2").arg(name).arg(type)});
+        busySinceTick += ms;
+        if (ms >= 2.0)
+            sinceTick.push_back({ms, QStringLiteral("%1 event %2").arg(name).arg(type)});
         return r;
     }
 
@@ -98,10 +103,11 @@ struct Watchdog
         double ms;
         std::string phase;
         double at;
+        std::string what; // where the gap went: time in event deliveries, the largest of them
     };
     std::vector<Stall> stalls; // gaps above 20 ms
 
-    void tick()
+    void tick(TimedApplication &app)
     {
         const qint64 now = clock.nsecsElapsed();
         g_lastTickMs = now / 1000000;
@@ -109,8 +115,18 @@ struct Watchdog
         last = now;
         double &m = maxGap[phase];
         m = std::max(m, gap);
-        if (gap > 20.0)
-            stalls.push_back({gap, phase, now / 1e9});
+        if (gap > 20.0) {
+            std::sort(app.sinceTick.begin(), app.sinceTick.end(), [](auto &a, auto &b) { return a.ms > b.ms; });
+            std::string what = QStringLiteral("%1 ms in %2 deliveries of 2+ ms")
+                                   .arg(app.busySinceTick, 0, 'f', 1)
+                                   .arg(app.sinceTick.size())
+                                   .toStdString();
+            for (std::size_t i = 0; i < std::min<std::size_t>(3, app.sinceTick.size()); ++i)
+                what += QStringLiteral("; %1 %2").arg(app.sinceTick[i].ms, 0, 'f', 1).arg(app.sinceTick[i].what).toStdString();
+            stalls.push_back({gap, phase, now / 1e9, what});
+        }
+        app.sinceTick.clear();
+        app.busySinceTick = 0;
     }
 };
 
@@ -177,7 +193,7 @@ int main(int argc, char **argv)
     dog.clock.start();
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&ticker, &QTimer::timeout, [&dog] { dog.tick(); });
+    QObject::connect(&ticker, &QTimer::timeout, [&dog, &app] { dog.tick(app); });
     ticker.start(5);
     std::atomic<bool> quit{false};
     std::thread sampler;
@@ -216,6 +232,10 @@ int main(int argc, char **argv)
             if (s.phase != "load" && shown++ < 8)
                 std::printf("%s%.1f (%s @%.2fs)", shown > 1 ? ", " : "", s.ms, s.phase.c_str(), s.at);
         std::printf(shown ? "\n" : "none\n");
+        shown = 0;
+        for (const auto &s : dog.stalls)
+            if (s.phase != "load" && shown++ < 4)
+                std::printf("  %.1f ms gap: %s\n", s.ms, s.what.c_str());
         double worst = 0;
         for (const auto &[phase, ms] : dog.maxGap)
             if (phase != "load")

@@ -15,61 +15,56 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
-#include <numeric>
 
-namespace {
-
-// One colour map shows kept and pruned kernels: a pruned kernel's norm is stored in [0, PrunedTop]
-// and drawn in greys, a kept one's in [KeptBottom, 1] and drawn in colour. One map instead of a
-// grey map under a half-transparent colour map halves the colouring work of a redraw. The gap
-// between the two bands keeps gradient quantisation from mixing them up.
-constexpr double PrunedTop = 0.45, KeptBottom = 0.55;
-constexpr int GradientLevels = 512;
-
-// Lets the view write a colour map's cells in one pass: setCell() costs a call and a bounds
-// check per cell, which shows on layers with a million kernels.
-class DirectColorMapData : public QCPColorMapData
+// The frame's picture as a plottable: cell (row r, column j) covers [j - 0.5, j + 0.5] x
+// [r - 0.5, r + 0.5]. Drawing is one scaled blit (nearest neighbour) of the prepared image.
+class KernelHeatmapView::ImagePlottable : public QCPAbstractPlottable
 {
 public:
-    DirectColorMapData() : QCPColorMapData(1, 1, QCPRange(0, 1), QCPRange(0, 1)) {}
-    double *cells()
+    explicit ImagePlottable(QCPAxis *keyAxis, QCPAxis *valueAxis) : QCPAbstractPlottable(keyAxis, valueAxis)
     {
-        mDataModified = true;
-        return mData;
+        setSelectable(QCP::stNone);
     }
-    void setBounds(const QCPRange &bounds) { mDataBounds = bounds; }
+    void setImage(const QImage &image) { m_image = image; }
+
+    double selectTest(const QPointF &, bool, QVariant * = nullptr) const override { return -1.0; }
+    QCPRange getKeyRange(bool &foundRange, QCP::SignDomain = QCP::sdBoth) const override
+    {
+        foundRange = !m_image.isNull();
+        return QCPRange(-0.5, m_image.width() - 0.5);
+    }
+    QCPRange getValueRange(bool &foundRange, QCP::SignDomain = QCP::sdBoth, const QCPRange & = QCPRange()) const override
+    {
+        foundRange = !m_image.isNull();
+        return QCPRange(-0.5, m_image.height() - 0.5);
+    }
+
+protected:
+    void draw(QCPPainter *painter) override
+    {
+        if (m_image.isNull())
+            return;
+        // The view's y axis is reversed (filter 0 on top), so the image's first row goes on top.
+        const QRectF target(coordsToPixels(-0.5, -0.5), coordsToPixels(m_image.width() - 0.5, m_image.height() - 0.5));
+        painter->save();
+        painter->setRenderHint(QPainter::SmoothPixmapTransform, false); // one kernel, one flat cell
+        painter->drawImage(target, m_image);
+        painter->restore();
+    }
+    void drawLegendIcon(QCPPainter *, const QRectF &) const override {}
+
+private:
+    QImage m_image;
 };
 
-// Viridis: perceptually uniform and readable in greyscale, so norms compare fairly across cells.
-const QColor Viridis[] = {QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b), QColor(0x21, 0x91, 0x8c),
-                          QColor(0x5e, 0xc9, 0x62), QColor(0xfd, 0xe7, 0x25)};
-// Pruned kernels: light greys with no hue, so they never read as part of the colour scale, yet
-// still show their norm (what was thrown away); darker = larger.
-const QColor PrunedLight(0xee, 0xee, 0xee), PrunedDark(0x9a, 0x9a, 0x9a);
-
-QCPColorGradient scaleGradient()
+struct KernelHeatmapView::Request
 {
-    QCPColorGradient g;
-    g.clearColorStops();
-    for (int i = 0; i < 5; ++i)
-        g.setColorStopAt(i / 4.0, Viridis[i]);
-    g.setLevelCount(GradientLevels);
-    return g;
-}
-
-QCPColorGradient mapGradient()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.0, PrunedLight);
-    g.setColorStopAt(PrunedTop, PrunedDark);
-    for (int i = 0; i < 5; ++i)
-        g.setColorStopAt(KeptBottom + (1.0 - KeptBottom) * i / 4.0, Viridis[i]);
-    g.setLevelCount(GradientLevels);
-    return g;
-}
-
-} // namespace
+    int layer = -1;
+    gkp::Norm norm = gkp::Norm::L1;
+    bool grouped = false;
+    std::optional<gkp::LayerPlan> plan;
+    QString note; // why the layer has no mask, if it has none
+};
 
 KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     : QWidget(parent), m_document(document), m_plot(new QCustomPlot), m_normBox(new QComboBox),
@@ -109,17 +104,12 @@ KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->yAxis->setRangeReversed(true); // matrix convention: filter 0 on top
     m_plot->xAxis->setTickLabelPadding(3);
-    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_map->setData(new DirectColorMapData, false);
-    m_map->setGradient(mapGradient());
-    m_map->setDataRange(QCPRange(0.0, 1.0)); // the encoding's range; the scale shows the norms
-    m_map->setInterpolate(false);            // one kernel, one flat cell
-    m_map->setTightBoundary(false);
+    m_image = new ImagePlottable(m_plot->xAxis, m_plot->yAxis);
     m_scale = new QCPColorScale(m_plot);
     m_scale->setType(QCPAxis::atRight);
     m_scale->setBarWidth(14);
     m_plot->plotLayout()->addElement(0, 1, m_scale);
-    m_scale->setGradient(scaleGradient()); // not linked to the map: it shows the kept band only
+    m_scale->setGradient(keptGradient()); // the kept kernels' colours; pruned ones are grey
     auto *margins = new QCPMarginGroup(m_plot);
     m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
@@ -135,7 +125,6 @@ KernelHeatmapView::KernelHeatmapView(Document *document, QWidget *parent)
     connect(m_document, &Document::modelChanged, this, [this] {
         ++m_modelSerial; // norms still being computed for the old model are dropped
         m_normCache.clear();
-        m_normPending.clear();
         m_layer = -1;
         rebuild();
     });
@@ -148,17 +137,17 @@ KernelHeatmapView::~KernelHeatmapView() = default;
 
 int KernelHeatmapView::displayedRows() const
 {
-    return int(m_rows);
+    return int(m_frame->rows);
 }
 
 int KernelHeatmapView::displayedColumns() const
 {
-    return int(m_cols);
+    return int(m_frame->cols);
 }
 
 bool KernelHeatmapView::isGroupedOrder() const
 {
-    return m_wantGrouped && !m_mask.empty();
+    return m_frame->grouped;
 }
 
 void KernelHeatmapView::setGroupedOrder(bool grouped)
@@ -179,44 +168,38 @@ void KernelHeatmapView::setNorm(gkp::Norm norm)
 
 int KernelHeatmapView::sourceFilter(int row) const
 {
-    return m_rowSource.at(std::size_t(row));
+    return m_frame->rowSource.at(std::size_t(row));
 }
 
 int KernelHeatmapView::sourceChannel(int row, int col) const
 {
-    const int o = sourceFilter(row);
-    const std::vector<int> &order =
-        isGroupedOrder() ? m_colOrders.at(std::size_t(m_assignment[std::size_t(o)])) : m_colOrders.at(0);
-    return order.at(std::size_t(col));
+    return m_frame->sourceChannel(row, col);
 }
 
 double KernelHeatmapView::cellValue(int row, int col) const
 {
-    const int o = sourceFilter(row), c = sourceChannel(row, col);
-    return m_norms->values.at(std::size_t(o * m_cols + c));
+    return m_frame->value(row, col);
 }
 
 bool KernelHeatmapView::cellKept(int row, int col) const
 {
-    if (m_mask.empty())
-        return true;
-    return m_mask.at(std::size_t(sourceFilter(row) * m_cols + sourceChannel(row, col))) != 0;
+    return m_frame->kept(row, col);
 }
 
 int KernelHeatmapView::cellGroup(int row) const
 {
-    return m_assignment.empty() ? -1 : m_assignment.at(std::size_t(sourceFilter(row)));
+    return m_frame->assignment.empty() ? -1 : m_frame->assignment.at(std::size_t(sourceFilter(row)));
 }
 
 QString KernelHeatmapView::cellToolTip(int row, int col) const
 {
-    if (row < 0 || col < 0 || row >= m_rows || col >= m_cols)
+    if (row < 0 || col < 0 || row >= m_frame->rows || col >= m_frame->cols)
         return {};
     QString text =
         tr("filter o = %1, input channel c = %2").arg(sourceFilter(row)).arg(sourceChannel(row, col));
-    text += QLatin1Char('\n') + (m_norm == gkp::Norm::L1 ? tr("L1 norm = %1") : tr("L2 norm = %1"))
+    text += QLatin1Char('\n') + (m_frame->norm == gkp::Norm::L1 ? tr("L1 norm = %1") : tr("L2 norm = %1"))
                                     .arg(cellValue(row, col), 0, 'g', 4);
-    if (!m_mask.empty())
+    if (hasMask())
         text += QLatin1Char('\n') +
                 (cellKept(row, col) ? tr("kept, group %1") : tr("pruned, group %1")).arg(cellGroup(row));
     return text;
@@ -227,187 +210,136 @@ QString KernelHeatmapView::note() const
     return m_note;
 }
 
-int KernelHeatmapView::normKey(int layer) const
+int KernelHeatmapView::normKey(int layer, gkp::Norm norm) const
 {
-    return layer * 2 + (m_norm == gkp::Norm::L2 ? 1 : 0);
+    return layer * 2 + (norm == gkp::Norm::L2 ? 1 : 0);
 }
 
 bool KernelHeatmapView::isComputing() const
 {
-    const gkp::Model *model = m_document->model();
-    const int layer = m_document->selectedLayer();
-    return model && layer >= 0 && layer < int(model->inventory().layers.size()) &&
-           m_normPending.contains(normKey(layer));
-}
-
-const gkp::KernelNorms *KernelHeatmapView::norms(int layer)
-{
-    const int key = normKey(layer);
-    if (auto it = m_normCache.constFind(key); it != m_normCache.constEnd())
-        return it.value().get();
-    if (m_normPending.contains(key))
-        return nullptr;
-    std::shared_ptr<const gkp::Model> model = m_document->sharedModel();
-    if (!model)
-        return nullptr;
-    m_normPending.insert(key);
-    const gkp::Norm norm = m_norm;
-    const quint64 serial = m_modelSerial;
-    using Result = std::shared_ptr<const gkp::KernelNorms>;
-    auto *watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, serial] {
-        watcher->deleteLater();
-        if (serial != m_modelSerial)
-            return; // a model that has since been replaced
-        m_normPending.remove(key);
-        if (m_normCache.size() > 64) // bound the memory a long session can pin
-            m_normCache.clear();
-        m_normCache.insert(key, watcher->result());
-        if (key == normKey(m_document->selectedLayer()))
-            rebuild();
-    });
-    // The model is held by shared_ptr: opening another one cannot free it under the worker.
-    watcher->setFuture(runInWorker([model, layer, norm]() -> Result {
-        try {
-            return std::make_shared<const gkp::KernelNorms>(gkp::kernelNorms(*model, layer, norm));
-        } catch (const std::exception &) {
-            return std::make_shared<const gkp::KernelNorms>(); // shown as an empty layer
-        }
-    }));
-    return nullptr;
+    return m_building || m_buildPending;
 }
 
 void KernelHeatmapView::rebuild()
 {
-    const gkp::Model *model = m_document->model();
-    const int layer = m_document->selectedLayer();
-    const int64_t oldRows = m_rows, oldCols = m_cols;
-    const bool layerChanged = layer != m_layer;
-    const bool wasGrouped = isGroupedOrder();
-    m_layer = layer;
-    m_norms = nullptr;
-    m_mask.clear();
-    m_assignment.clear();
-    m_groups = m_keptPerGroup = 0;
-    m_rows = m_cols = 0;
-    m_rowSource.clear();
-    m_colOrders.clear();
-    m_note.clear();
+    if (m_building) {
+        m_buildPending = true; // one more build when this one is done, with the state of then
+        return;
+    }
+    startBuild();
+}
 
-    const bool validLayer = model && layer >= 0 && layer < int(model->inventory().layers.size());
-    if (validLayer)
-        m_norms = norms(layer);
-    if (!validLayer) {
-        m_title->setText(tr("No layer selected."));
-    } else if (!m_norms) {
+void KernelHeatmapView::startBuild()
+{
+    m_buildPending = false;
+    std::shared_ptr<const gkp::Model> model = m_document->sharedModel();
+    Request request;
+    request.layer = m_document->selectedLayer();
+    request.norm = m_norm;
+    request.grouped = m_wantGrouped;
+    if (!model || request.layer < 0 || request.layer >= int(model->inventory().layers.size())) {
+        adopt(Request{}, std::make_shared<const HeatmapFrame>());
+        return;
+    }
+    const gkp::ConvLayer &info = model->inventory().layers[std::size_t(request.layer)];
+    if (const gkp::LayerPlan *plan = m_document->layerPlan(request.layer))
+        request.plan = *plan; // a copy: the document may replan while the worker runs
+    else if (info.prunable && info.excluded_by_default && !m_document->settings().include_stem)
+        request.note = tr("Not pruned: this layer reads the network input and is excluded by default. Norms only, "
+                          "no mask.");
+    else if (!info.prunable)
+        request.note = tr("Not prunable (%1): norms only, no mask.").arg(QString::fromStdString(info.reason));
+    else
+        request.note = tr("Not pruned by the current plan: norms only, no mask.");
+
+    const int key = normKey(request.layer, request.norm);
+    std::shared_ptr<const gkp::KernelNorms> norms = m_normCache.value(key);
+    if (!norms && request.layer != m_layer) {
+        // A pass over all weights first: say so rather than show the previous layer meanwhile.
+        adopt(Request{}, std::make_shared<const HeatmapFrame>());
         m_title->setText(tr("<b>%1</b> — computing the kernel norms…")
-                             .arg(QString::fromStdString(model->inventory().layers[std::size_t(layer)].name)
-                                      .toHtmlEscaped()));
-    } else {
-        const gkp::ConvLayer &info = model->inventory().layers[std::size_t(layer)];
-        m_rows = m_norms->out_channels;
-        m_cols = m_norms->in_channels;
-        const gkp::LayerPlan *plan = m_document->layerPlan(layer);
-        if (plan && int64_t(plan->assignment.size()) == m_rows) {
-            m_mask = gkp::kernelMask(*plan, m_cols);
-            m_assignment = plan->assignment;
-            m_groups = plan->groups;
-            m_keptPerGroup = plan->kept_per_group;
-        } else if (info.prunable && info.excluded_by_default && !m_document->settings().include_stem) {
-            m_note =
-                tr("Not pruned: this layer reads the network input and is excluded by default. Norms only, "
-                   "no mask.");
-        } else if (!info.prunable) {
-            m_note = tr("Not prunable (%1): norms only, no mask.").arg(QString::fromStdString(info.reason));
-        } else {
-            m_note = tr("Not pruned by the current plan: norms only, no mask.");
-        }
-        QString title = tr("<b>%1</b> — %2 × %3 kernels")
-                            .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                            .arg(m_rows)
-                            .arg(m_cols);
-        if (!m_mask.empty())
-            title += tr(", G = %1, %2 of %3 input channels kept per group, retained energy %4 %")
-                         .arg(m_groups)
-                         .arg(m_keptPerGroup)
-                         .arg(m_cols)
-                         .arg(plan->retained_energy * 100.0, 0, 'f', 1);
-        m_title->setText(title);
+                             .arg(QString::fromStdString(info.name).toHtmlEscaped()));
     }
 
-    m_rowSource.resize(std::size_t(m_rows));
-    std::iota(m_rowSource.begin(), m_rowSource.end(), 0);
-    if (isGroupedOrder()) {
-        // Filters by (group, index): the permutation P of the grouped-convolution view.
-        std::stable_sort(m_rowSource.begin(), m_rowSource.end(), [this](int a, int b) {
-            return m_assignment[std::size_t(a)] < m_assignment[std::size_t(b)];
-        });
-        const gkp::LayerPlan *plan = m_document->layerPlan(layer);
-        m_colOrders.resize(std::size_t(m_groups));
-        std::vector<uint8_t> isKept(static_cast<std::size_t>(m_cols));
-        for (int g = 0; g < m_groups; ++g) {
-            std::vector<int> &order = m_colOrders[std::size_t(g)];
-            order = plan->kept[std::size_t(g)];
-            std::fill(isKept.begin(), isKept.end(), 0);
-            for (int c : order)
-                isKept[std::size_t(c)] = 1;
-            for (int c = 0; c < m_cols; ++c)
-                if (!isKept[std::size_t(c)])
-                    order.push_back(c);
+    m_building = true;
+    const quint64 serial = m_modelSerial;
+    using Result = std::shared_ptr<const HeatmapFrame>;
+    auto *watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, key, serial] {
+        watcher->deleteLater();
+        m_building = false;
+        if (serial == m_modelSerial) { // else built from a model that has since been replaced
+            const Result frame = watcher->result();
+            if (m_normCache.size() > 64) // bound the memory a long session can pin
+                m_normCache.clear();
+            m_normCache.insert(key, frame->norms);
+            // A newer request may be waiting; this frame is still newer than what is shown, which
+            // keeps a dragged slider live. Only a frame of another layer than the selected waits.
+            if (request.layer == m_document->selectedLayer())
+                adopt(request, frame);
         }
-    } else {
-        m_colOrders.assign(1, std::vector<int>(std::size_t(m_cols)));
-        std::iota(m_colOrders[0].begin(), m_colOrders[0].end(), 0);
-    }
+        if (m_buildPending)
+            startBuild();
+    });
+    // The model is held by shared_ptr: opening another one cannot free it under the worker.
+    watcher->setFuture(runInWorker([model, request, norms]() -> Result {
+        std::shared_ptr<const gkp::KernelNorms> n = norms;
+        if (!n) {
+            try {
+                n = std::make_shared<const gkp::KernelNorms>(gkp::kernelNorms(*model, request.layer, request.norm));
+            } catch (const std::exception &) {
+                n = std::make_shared<const gkp::KernelNorms>(); // shown as an empty layer
+            }
+        }
+        auto frame = std::make_shared<HeatmapFrame>(buildHeatmapFrame(n, request.plan, request.grouped));
+        frame->norm = request.norm;
+        return frame;
+    }));
+}
 
-    fillColorMap();
+void KernelHeatmapView::adopt(const Request &request, std::shared_ptr<const HeatmapFrame> frame)
+{
+    const bool reframe = request.layer != m_layer || frame->rows != m_frame->rows ||
+                         frame->cols != m_frame->cols || frame->grouped != m_frame->grouped;
+    m_layer = request.layer;
+    m_frame = std::move(frame);
+    m_note = m_frame->hasMask() ? QString() : request.note;
+    m_image->setImage(m_frame->image);
+    m_scale->setDataRange(QCPRange(0.0, std::max(double(m_frame->top), 1e-30)));
+    showTitle(request);
     updateDecorations();
     updateControls();
-    if (layerChanged || oldRows != m_rows || oldCols != m_cols || wasGrouped != isGroupedOrder())
+    if (reframe)
         resetRanges(); // rows mean something else now; a zoom into the old picture is meaningless
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void KernelHeatmapView::fillColorMap()
+void KernelHeatmapView::showTitle(const Request &request)
 {
-    m_map->setVisible(m_rows > 0);
-    if (m_rows == 0)
+    const gkp::Model *model = m_document->model();
+    if (request.layer < 0 || !model) {
+        m_title->setText(tr("No layer selected."));
         return;
-    auto *data = static_cast<DirectColorMapData *>(m_map->data());
-    const int rows = int(m_rows), cols = int(m_cols);
-    data->setSize(cols, rows);
-    data->setRange(QCPRange(0, cols - 1), QCPRange(0, rows - 1));
-    const float *values = m_norms->values.data();
-    const float top = std::max(*std::max_element(values, values + std::ptrdiff_t(rows) * cols), 1e-30f);
-    m_scale->setDataRange(QCPRange(0.0, double(top)));
-    const double keptScale = (1.0 - KeptBottom) / double(top), prunedScale = PrunedTop / double(top);
-    double *cells = data->cells();
-    const bool grouped = isGroupedOrder();
-    for (int r = 0; r < rows; ++r) {
-        const int o = m_rowSource[std::size_t(r)];
-        const int *order =
-            (grouped ? m_colOrders[std::size_t(m_assignment[std::size_t(o)])] : m_colOrders[0]).data();
-        const float *src = values + std::ptrdiff_t(o) * cols;
-        double *dst = cells + std::ptrdiff_t(r) * cols;
-        if (m_mask.empty()) {
-            for (int j = 0; j < cols; ++j)
-                dst[j] = KeptBottom + keptScale * double(src[order[j]]);
-        } else {
-            const uint8_t *mask = m_mask.data() + std::ptrdiff_t(o) * cols;
-            for (int j = 0; j < cols; ++j) {
-                const int c = order[j];
-                dst[j] = mask[c] ? KeptBottom + keptScale * double(src[c]) : prunedScale * double(src[c]);
-            }
-        }
     }
-    data->setBounds(QCPRange(0.0, 1.0));
+    const gkp::ConvLayer &info = model->inventory().layers[std::size_t(request.layer)];
+    QString title = tr("<b>%1</b> — %2 × %3 kernels")
+                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                        .arg(m_frame->rows)
+                        .arg(m_frame->cols);
+    if (hasMask())
+        title += tr(", G = %1, %2 of %3 input channels kept per group, retained energy %4 %")
+                     .arg(m_frame->groups)
+                     .arg(m_frame->keptPerGroup)
+                     .arg(m_frame->cols)
+                     .arg(request.plan->retained_energy * 100.0, 0, 'f', 1);
+    m_title->setText(title);
 }
 
 void KernelHeatmapView::updateDecorations()
 {
     m_plot->clearItems();
     const bool grouped = isGroupedOrder();
-    m_scale->axis()->setLabel(m_norm == gkp::Norm::L1 ? tr("kernel L1 norm  ‖W[o, c]‖₁")
+    m_scale->axis()->setLabel(m_frame->norm == gkp::Norm::L1 ? tr("kernel L1 norm  ‖W[o, c]‖₁")
                                                       : tr("kernel L2 norm  ‖W[o, c]‖₂"));
     if (grouped) {
         m_plot->xAxis->setLabel(
@@ -428,20 +360,20 @@ void KernelHeatmapView::updateDecorations()
     m_plot->xAxis->setSubTicks(false); // nothing lies between two channels
     m_plot->yAxis->setSubTicks(false);
     // Group names on the row axis while they fit; with many small groups the lines say enough.
-    if (grouped && m_groups <= 64) {
+    if (grouped && m_frame->groups <= 64) {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-        const double size = double(m_rows) / double(m_groups);
-        for (int g = 0; g < m_groups; ++g)
+        const double size = double(m_frame->rows) / double(m_frame->groups);
+        for (int g = 0; g < m_frame->groups; ++g)
             ticker->addTick((g + 0.5) * size - 0.5, tr("g%1").arg(g));
         m_plot->yAxis->setTicker(ticker);
     } else {
         m_plot->yAxis->setTicker(integerTicker());
     }
-    if (!grouped || m_groups > 256) // hundreds of lines would hide the cells they separate
+    if (!grouped || m_frame->groups > 256) // hundreds of lines would hide the cells they separate
         return;
 
     const QPen groupPen(QColor(0x20, 0x20, 0x20), 1.5);
-    for (int r = 1; r < m_rows; ++r) {
+    for (int r = 1; r < m_frame->rows; ++r) {
         if (cellGroup(r) == cellGroup(r - 1))
             continue;
         auto *line = new QCPItemStraightLine(m_plot);
@@ -449,17 +381,17 @@ void KernelHeatmapView::updateDecorations()
         line->point1->setCoords(0, r - 0.5);
         line->point2->setCoords(1, r - 0.5);
     }
-    if (m_keptPerGroup < m_cols) {
+    if (m_frame->keptPerGroup < m_frame->cols) {
         auto *split = new QCPItemStraightLine(m_plot);
         split->setPen(QPen(QColor(0xd0, 0x20, 0x20), 2.0, Qt::DashLine));
-        split->point1->setCoords(m_keptPerGroup - 0.5, 0);
-        split->point2->setCoords(m_keptPerGroup - 0.5, 1);
+        split->point1->setCoords(m_frame->keptPerGroup - 0.5, 0);
+        split->point2->setCoords(m_frame->keptPerGroup - 0.5, 1);
     }
 }
 
 void KernelHeatmapView::updateControls()
 {
-    const bool masked = !m_mask.empty();
+    const bool masked = hasMask();
     m_groupedBox->setEnabled(masked);
     {
         const QSignalBlocker block(m_groupedBox); // the wish survives layers without a plan
@@ -469,7 +401,7 @@ void KernelHeatmapView::updateControls()
         const QSignalBlocker block(m_normBox);
         m_normBox->setCurrentIndex(m_norm == gkp::Norm::L2 ? 1 : 0);
     }
-    if (m_rows == 0) {
+    if (m_frame->rows == 0) {
         m_legend->clear();
     } else if (!masked) {
         m_legend->setText(m_note);
@@ -485,8 +417,8 @@ void KernelHeatmapView::updateControls()
 
 void KernelHeatmapView::resetRanges()
 {
-    m_plot->xAxis->setRange(-0.5, std::max<int64_t>(m_cols, 1) - 0.5);
-    m_plot->yAxis->setRange(-0.5, std::max<int64_t>(m_rows, 1) - 0.5);
+    m_plot->xAxis->setRange(-0.5, std::max<int64_t>(m_frame->cols, 1) - 0.5);
+    m_plot->yAxis->setRange(-0.5, std::max<int64_t>(m_frame->rows, 1) - 0.5);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

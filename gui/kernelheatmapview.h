@@ -1,9 +1,9 @@
 #pragma once
 
+#include "heatmapframe.h"
 #include "layerstats.h"
 
 #include <QHash>
-#include <QSet>
 #include <QWidget>
 #include <cstdint>
 #include <memory>
@@ -12,7 +12,6 @@
 class Document;
 class QCheckBox;
 class QComboBox;
-class QCPColorMap;
 class QCPColorScale;
 class QCustomPlot;
 class QLabel;
@@ -21,6 +20,10 @@ class QMouseEvent;
 // The selected layer's Cout x Cin kernel norms as a heatmap, kept kernels in colour and pruned
 // ones in grey. "Grouped order" shows the plan the way the grouped convolution sees it: filters
 // sorted by (group, index), and in each group's rows its kept input channels first.
+//
+// The UI thread does no per-kernel work: norms, order, mask and the picture are built in a worker
+// (HeatmapFrame, one pixel per kernel) and swapped in; drawing blits the picture. One build runs
+// at a time; edits during it are coalesced into one more build with the document's latest state.
 class KernelHeatmapView : public QWidget
 {
     Q_OBJECT
@@ -33,14 +36,16 @@ public:
     // filter sourceFilter(r) and column j of that row is input channel sourceChannel(r, j).
     int displayedRows() const;
     int displayedColumns() const;
+    // What is shown now; while isComputing() it may be an older state of the document.
     // True when the grouped order is shown: it was asked for and the layer has a plan.
     bool isGroupedOrder() const;
     void setGroupedOrder(bool grouped);
     gkp::Norm norm() const { return m_norm; }
     void setNorm(gkp::Norm norm);
-    bool hasMask() const { return !m_mask.empty(); }
-    // The selected layer's norms are being computed (in a worker): nothing is displayed yet.
+    bool hasMask() const { return m_frame->hasMask(); }
+    // A worker is building the picture of the document's current state: the display may lag.
     bool isComputing() const;
+    const QImage &image() const { return m_frame->image; } // one pixel per displayed cell
 
     int sourceFilter(int row) const;
     int sourceChannel(int row, int col) const;
@@ -51,18 +56,22 @@ public:
     QString note() const;
 
 private:
+    struct Request; // what one build was asked for: layer, norm, plan, grouped wish, note
+
     void rebuild();
+    void startBuild();
+    void adopt(const Request &request, std::shared_ptr<const HeatmapFrame> frame);
+    void showTitle(const Request &request);
     void updateControls();
-    void fillColorMap();
     void updateDecorations();
     void resetRanges();
     void onMouseMove(QMouseEvent *event);
-    const gkp::KernelNorms *norms(int layer); // nullptr: requested from a worker, rebuild() follows
-    int normKey(int layer) const;
+    int normKey(int layer, gkp::Norm norm) const;
 
     Document *m_document;
     QCustomPlot *m_plot;
-    QCPColorMap *m_map; // norms encoded with the mask: kept in colour, pruned in grey
+    class ImagePlottable;
+    ImagePlottable *m_image; // the frame's picture, one pixel per kernel
     QCPColorScale *m_scale;
     QComboBox *m_normBox;
     QCheckBox *m_groupedBox;
@@ -74,17 +83,11 @@ private:
     // Norms are a pass over all weights (16-44 ms for a 2048 x 512 layer): computed in a worker
     // once per (layer, norm) and kept until the model changes.
     QHash<int, std::shared_ptr<const gkp::KernelNorms>> m_normCache;
-    QSet<int> m_normPending;
     quint64 m_modelSerial = 0;
+    bool m_building = false, m_buildPending = false;
 
-    // What is displayed, derived from the document on every rebuild.
+    // What is displayed.
     int m_layer = -1;
-    int64_t m_rows = 0, m_cols = 0;
-    const gkp::KernelNorms *m_norms = nullptr;
-    std::vector<uint8_t> m_mask;   // Cout x Cin in original order; empty: no plan
-    std::vector<int> m_assignment; // group per filter
-    int m_groups = 0, m_keptPerGroup = 0;
-    std::vector<int> m_rowSource;              // display row -> filter
-    std::vector<std::vector<int>> m_colOrders; // per group (or one, identity): display col -> channel
+    std::shared_ptr<const HeatmapFrame> m_frame = std::make_shared<const HeatmapFrame>();
     QString m_note;
 };
