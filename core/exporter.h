@@ -42,7 +42,7 @@ struct LayerExport
     LayerForm form = LayerForm::Grouped;
     bool gather_skipped = false;     // the gather was the identity
     bool permutation_folded = false; // output order restored by permuting consumers, not by a copy
-    std::map<std::string, double> timings_ms; // form -> median time of that layer alone
+    std::map<std::string, double> timings_ms; // form -> fastest of its runs, interleaved with the others
     double dense_ms = 0.0;                    // the original dense conv, same input
 };
 
@@ -87,9 +87,20 @@ struct ExportResult
 ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
                          const ProgressFn &progress = {});
 
+// What the rest of the exported graph does around one layer, for timing it as it will run.
+struct TimingContext
+{
+    // G = 1 and the input's producer is trimmed to the kept channels (soleProducer): no gather.
+    bool input_trimmed = false;
+    // > 0: G = 1 and only this many output channels are read (soleConsumer keeps them with G = 1):
+    // the layer computes just those.
+    int64_t outputs_read = 0;
+};
+
 // Times one pruned layer's forms (and the dense conv it replaces) on this machine, on the layer's
 // input shape with the given batch (0: the model's example batch). Fills timings_ms and dense_ms.
-void timeLayerForms(const Model &model, const LayerPlan &layer, int64_t batch, int runs, LayerExport &result);
+void timeLayerForms(const Model &model, const LayerPlan &layer, int64_t batch, int runs, LayerExport &result,
+                    const TimingContext &context = {});
 
 // Loads `exported` and compares it with the masked model rebuilt from `original` and the plan
 // stored inside `exported` on `inputs` random inputs.

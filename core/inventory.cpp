@@ -35,4 +35,20 @@ const ConvLayer *Inventory::find(const std::string &name) const
     return nullptr;
 }
 
+int soleProducer(const Inventory &inventory, int layer)
+{
+    const ConvLayer &l = inventory.layers.at(std::size_t(layer));
+    if (l.input_source != InputSource::Conv || l.producers.size() != 1 || l.times_called != 1)
+        return -1;
+    const ConvLayer &p = inventory.layers.at(std::size_t(l.producers[0]));
+    const bool dense2d = p.kind == ConvKind::Conv2d && p.groups == 1 && p.times_called == 1;
+    return dense2d && p.consumers == std::vector<int>{layer} ? l.producers[0] : -1;
+}
+
+int soleConsumer(const Inventory &inventory, int layer)
+{
+    const ConvLayer &p = inventory.layers.at(std::size_t(layer));
+    return p.consumers.size() == 1 && soleProducer(inventory, p.consumers[0]) == layer ? p.consumers[0] : -1;
+}
+
 } // namespace gkp

@@ -69,4 +69,11 @@ struct Inventory
     const ConvLayer *find(const std::string &name) const;
 };
 
+// The dense 2-D conv whose output only `layer` reads (straight, through channel-wise ops), or -1.
+// When `layer` keeps the same input channels for every filter (G = 1), a deploy export removes the
+// other channels from this producer and the gather before `layer` disappears.
+int soleProducer(const Inventory &inventory, int layer);
+// The inverse: the layer for which `layer` is the sole producer, or -1.
+int soleConsumer(const Inventory &inventory, int layer);
+
 } // namespace gkp

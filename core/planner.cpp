@@ -48,6 +48,9 @@ struct Planner::Impl
     // (layer, snapshot set) -> TMI choice of method per G
     std::map<std::tuple<int, int>, std::string> tmiChoice;
     std::shared_ptr<const SnapshotSet> snapshots;
+    // Ratio requested per layer in the last plan asked for (absent: the layer is not pruned);
+    // latency-aware planning reads it for a layer's sole consumer. Swapped under `mutex`.
+    std::shared_ptr<const std::map<int, double>> requestedRatio;
 
     explicit Impl(const Model &m) : model(m) {}
 
@@ -162,17 +165,50 @@ struct Planner::Impl
 
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
     // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
+    // With G = 1 a layer can be cheaper than its own conv: a deploy export drops the gather when the
+    // input's producer is a dense conv read by this layer alone (the producer is trimmed to the kept
+    // channels), and a producer computes only the channels its sole consumer keeps. The context
+    // assumes the neighbour ends up dense, which this same preference makes likely.
+    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s)
+    {
+        TimingContext context;
+        if (c.groups != 1)
+            return context;
+        const Inventory &inv = model.inventory();
+        context.input_trimmed = soleProducer(inv, c.layer) >= 0;
+        const int consumer = soleConsumer(inv, c.layer);
+        if (consumer >= 0) {
+            std::shared_ptr<const std::map<int, double>> ratios;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                ratios = requestedRatio;
+            }
+            std::optional<double> ratio;
+            if (ratios && ratios->count(consumer))
+                ratio = ratios->at(consumer);
+            else if (!ratios && inv.layers[std::size_t(consumer)].prunable) // planLayer before any plan
+                ratio = s.ratio;
+            if (ratio)
+                context.outputs_read = keptPerGroup(inv.layers[std::size_t(consumer)].in_channels, *ratio);
+        }
+        return context;
+    }
+
+    // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
+    // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
     LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s)
     {
         LayerPlan *fastest = nullptr;
         double fastestMs = 0.0, denseMs = 0.0;
+        bool fastestTrims = false;
         for (LayerPlan &c : candidates) {
             if (c.retained_energy < bestEnergy - s.epsilon)
                 continue;
             LayerExport e;
+            const TimingContext context = timingContext(c, s);
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
-                timeLayerForms(model, c, s.latency_batch, 5, e);
+                timeLayerForms(model, c, s.latency_batch, 5, e, context);
             }
             double ms = e.timings_ms.at("grouped");
             if (auto it = e.timings_ms.find("split"); it != e.timings_ms.end())
@@ -181,11 +217,12 @@ struct Planner::Impl
                 fastest = &c;
                 fastestMs = ms;
                 denseMs = e.dense_ms;
+                fastestTrims = context.input_trimmed || context.outputs_read > 0;
             }
         }
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms", fastest->groups,
-                      fastestMs, denseMs);
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s", fastest->groups,
+                      fastestMs, denseMs, fastestTrims ? " (timed with its neighbour's unread channels removed)" : "");
         fastest->note = buf;
         return std::move(*fastest);
     }
@@ -385,6 +422,13 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
     const std::vector<Request> reqs = requests(settings);
+    {
+        auto ratios = std::make_shared<std::map<int, double>>();
+        for (const Request &r : reqs)
+            (*ratios)[r.layer] = r.ratio;
+        std::lock_guard<std::mutex> lock(m_impl->mutex);
+        m_impl->requestedRatio = std::move(ratios);
+    }
 
     Plan plan;
     plan.tool_version = GKP_VERSION;

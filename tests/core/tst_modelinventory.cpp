@@ -149,6 +149,18 @@ private Q_SLOTS:
         QVERIFY(std::find(c2.consumers.begin(), c2.consumers.end(), idx("layer1.1.conv1")) != c2.consumers.end());
         QVERIFY(!inv.joins.empty());
         QCOMPARE(gkp::toString(inv.layers[idx("conv1")].input_source), gkp::toString(gkp::InputSource::NetworkInput));
+
+        // Sole producer/consumer pairs: the channels one conv computes only for the next.
+        QCOMPARE(gkp::soleProducer(inv, idx("layer1.0.conv2")), idx("layer1.0.conv1"));
+        QCOMPARE(gkp::soleConsumer(inv, idx("layer1.0.conv1")), idx("layer1.0.conv2"));
+        QCOMPARE(gkp::soleProducer(inv, idx("layer2.0.conv2")), idx("layer2.0.conv1"));
+        // layer1.0.conv1 reads the stem straight, but the stem's output also feeds the residual add
+        QCOMPARE(gkp::toString(inv.layers[idx("layer1.0.conv1")].input_source), gkp::toString(gkp::InputSource::Conv));
+        QCOMPARE(gkp::soleProducer(inv, idx("layer1.0.conv1")), -1);
+        QCOMPARE(gkp::soleConsumer(inv, idx("conv1")), -1);
+        QCOMPARE(gkp::soleProducer(inv, idx("layer1.1.conv1")), -1); // reads an add
+        QCOMPARE(gkp::soleConsumer(inv, idx("layer1.0.conv2")), -1); // feeds an add
+        QCOMPARE(gkp::soleProducer(inv, idx("conv1")), -1);          // reads the network input
     }
 
     void optionAShortcutCutsFlow()
