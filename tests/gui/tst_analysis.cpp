@@ -10,6 +10,7 @@
 #include "planner.h"
 #include "qcustomplotcompat.h"
 
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 namespace {
@@ -68,6 +69,13 @@ private Q_SLOTS:
         QCOMPARE(plot->graph(0)->data()->at(2)->value, 0.0);
         QVERIFY(plot->graph(1)->data()->at(2)->value > 10.0);
         saveScreenshot(w, QStringLiteral("analysis-sensitivity.png"));
+        // the legend beside the curves, its frame (drawn one pixel past its rectangle) inside the
+        // plot and its top level with the axis rect's
+        const QRect legend = plot->legend->outerRect();
+        QVERIFY2(legend.x() + legend.width() < plot->width(),
+                 qPrintable(QStringLiteral("%1 + %2 >= %3").arg(legend.x()).arg(legend.width()).arg(plot->width())));
+        QVERIFY(legend.left() > plot->axisRect()->right());
+        QCOMPARE(legend.top(), plot->axisRect()->top());
 
         w.setReductions(QStringLiteral("0.2, 0.4"));
         w.startComparison();
@@ -82,6 +90,7 @@ private Q_SLOTS:
         t.target_macs_reduction = 0.4;
         const gkp::Plan plan = document.planner()->makePlan(t);
         QCOMPARE(cmp->graph(0)->data()->at(1)->key, 100.0 * plan.totals.macsReduction());
+        w.findChild<QTabWidget *>()->setCurrentIndex(1); // the picture shows the comparison chart
         saveScreenshot(w, QStringLiteral("analysis-comparison.png"));
 
         QVERIFY(document.settings().allocation == "uniform");
