@@ -158,6 +158,11 @@ void FinetuneDialog::setLearningRate(double lr)
     m_lr->setValue(lr);
 }
 
+void FinetuneDialog::setAugment(bool on)
+{
+    m_augment->setChecked(on);
+}
+
 void FinetuneDialog::setTrainLimit(int images)
 {
     m_trainLimit->setValue(images);
