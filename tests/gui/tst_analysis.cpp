@@ -148,6 +148,10 @@ private Q_SLOTS:
         const double loss0 = d.plot()->graph(0)->data()->at(0)->value,
                      loss1 = d.plot()->graph(0)->data()->at(1)->value;
         QVERIFY2(loss1 < 0.9 * loss0, qPrintable(QStringLiteral("%1 -> %2").arg(loss0).arg(loss1)));
+        // the first and last points (validation markers) lie inside the axes, not on their ends
+        const QCPRange steps = d.plot()->xAxis->range(), losses = d.plot()->yAxis->range();
+        QVERIFY(steps.lower < 1.0 && steps.upper > 2.0);
+        QVERIFY(losses.lower < loss1 && losses.upper > loss0);
         QVERIFY(d.resultText().contains(QStringLiteral("0 nonzero pruned weights")));
         saveScreenshot(d, QStringLiteral("finetune-dialog.png"));
     }
