@@ -169,6 +169,14 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
         side->addElement(0, 0, m_sensitivityPlot->legend);
         side->addElement(1, 0, new QCPLayoutElement(m_sensitivityPlot));
         side->setRowStretchFactor(0, 0.001);
+        // Room for the legend's frame on the right (it is drawn one pixel outside the legend's
+        // rectangle: flush with the widget's edge, the right side was cut off), and its top level
+        // with the top of the axis rect.
+        auto *top = new QCPMarginGroup(m_sensitivityPlot);
+        m_sensitivityPlot->axisRect()->setMarginGroup(QCP::msTop, top);
+        side->setAutoMargins(QCP::msTop);
+        side->setMarginGroup(QCP::msTop, top);
+        side->setMargins(QMargins(6, 0, 8, 0));
     }
     m_comparisonPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
     setDatasetChoice(m_choice);

@@ -69,8 +69,7 @@ void Document::onLoadFinished()
         Q_EMIT loadFailed(m_loadingPath, result.error);
         return;
     }
-    cancelPlanning();
-    m_planWatcher.waitForFinished(); // the old planner must not outlive its model
+    cancelPlanning(); // a running plan shares the old planner and model: they live until it returns
     m_planner.reset();
     m_model = std::move(result.model);
     m_planner = std::make_shared<gkp::Planner>(*m_model);
@@ -194,10 +193,12 @@ void Document::startPlanning()
     std::optional<gkp::Plan> previous;
     if (m_planGeneration != 0)
         previous = m_plan;
-    gkp::Planner *planner = m_planner.get();
+    // Shared ownership: a model opened while this runs replaces the document's planner and model
+    // but not the worker's; the planner refers to its model, so the worker keeps both.
+    std::shared_ptr<gkp::Planner> planner = m_planner;
     Q_EMIT planningStarted();
     QPointer<Document> self(this);
-    m_planWatcher.setFuture(runInWorker([=]() -> PlanResult {
+    m_planWatcher.setFuture(runInWorker([=, model = m_model]() -> PlanResult {
         PlanResult r;
         r.generation = generation;
         try {

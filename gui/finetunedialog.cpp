@@ -23,6 +23,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+#include <cmath>
+
 namespace {
 
 QHBoxLayout *withBrowse(QLineEdit *edit, QPushButton *button)
@@ -78,6 +81,10 @@ FinetuneDialog::FinetuneDialog(QWidget *parent)
     form->addRow(tr("Save deploy to"), m_deploy);
 
     m_plot->xAxis->setLabel(tr("training step"));
+    auto steps = QSharedPointer<QCPAxisTickerFixed>::create(); // whole steps: 1, 2, ... (or 10, 20, ...)
+    steps->setTickStep(1.0);
+    steps->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_plot->xAxis->setTicker(steps);
     m_plot->yAxis->setLabel(tr("training loss"));
     m_plot->yAxis2->setLabel(tr("validation top-1 (%)"));
     m_plot->yAxis2->setVisible(true);
@@ -158,6 +165,11 @@ void FinetuneDialog::setLearningRate(double lr)
     m_lr->setValue(lr);
 }
 
+void FinetuneDialog::setAugment(bool on)
+{
+    m_augment->setChecked(on);
+}
+
 void FinetuneDialog::setTrainLimit(int images)
 {
     m_trainLimit->setValue(images);
@@ -196,6 +208,12 @@ void FinetuneDialog::addPoint(double step, double loss, double valTop1)
     if (valTop1 >= 0.0)
         m_plot->graph(1)->addData(step, 100.0 * valTop1);
     m_plot->graph(0)->rescaleAxes();
+    // a margin around the points: the first and last validation markers, and the loss curve's
+    // ends, lay half outside the axis rect
+    const QCPRange x = m_plot->xAxis->range(), y = m_plot->yAxis->range();
+    const double dx = std::max(0.05 * x.size(), 0.1), dy = std::max(0.06 * y.size(), 1e-3 * std::abs(y.upper));
+    m_plot->xAxis->setRange(x.lower - dx, x.upper + dx);
+    m_plot->yAxis->setRange(y.lower - dy, y.upper + dy);
     bool found = false;
     const QCPRange r = m_plot->graph(1)->getValueRange(found);
     if (found)

@@ -31,6 +31,7 @@ public:
     void setDatasetSpec(const QString &spec);
     void setEpochs(int epochs);
     void setLearningRate(double lr);
+    void setAugment(bool on); // random crop and horizontal flip
     void setTrainLimit(int images);      // 0: all
     void setValidationLimit(int images); // 0: all
     void setOutputPaths(const QString &trainable, const QString &deploy);

@@ -35,6 +35,8 @@
 #include <QTableView>
 #include <QUndoStack>
 
+#include <algorithm>
+
 namespace {
 const QString ModelFilter = QStringLiteral("*.pt *.pth *.ptl");
 }
@@ -99,7 +101,8 @@ MainWindow::MainWindow(QWidget *parent)
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("mainwindow/geometry")).toByteArray()))
         resize(1400, 860);
-    restoreState(settings.value(QStringLiteral("mainwindow/state")).toByteArray());
+    setDefaultDockSizes();
+    restoreState(settings.value(QStringLiteral("mainwindow/state")).toByteArray()); // a remembered layout wins
 }
 
 MainWindow::~MainWindow() = default;
@@ -179,13 +182,30 @@ void MainWindow::createDocks()
     QDockWidget *clusterDock =
         addDock(m_clusterView, tr("Filter Clusters"), QStringLiteral("clusterDock"), Qt::RightDockWidgetArea);
     splitDockWidget(heatmapDock, clusterDock, Qt::Vertical);
+    // The right-hand column (heatmap over clusters) takes the window's full height, the model
+    // summary runs below the controls and the table only: two stacked plots under a summary as wide
+    // as the window were too short for their axis and colour-scale labels.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     m_summary->setMinimumSize(480, 200);
-    addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::BottomDockWidgetArea);
+    QDockWidget *summaryDock =
+        addDock(m_summary, tr("Model Summary"), QStringLiteral("summaryDock"), Qt::BottomDockWidgetArea);
     auto *granularity = new GranularityView(m_document);
     granularity->setObjectName(QStringLiteral("granularityView"));
     QDockWidget *granularityDock =
         addDock(granularity, tr("Pruning Granularity"), QStringLiteral("granularityDock"), Qt::BottomDockWidgetArea);
     granularityDock->hide(); // View menu; computes only while visible
+    m_heatmapDock = heatmapDock;
+    m_clusterDock = clusterDock;
+    m_summaryDock = summaryDock;
+}
+
+void MainWindow::setDefaultDockSizes()
+{
+    // Shares of the window's current size; restoreState() replaces them with a remembered layout.
+    const int h = height(), w = width();
+    resizeDocks({m_heatmapDock, m_clusterDock}, {h * 52 / 100, h * 48 / 100}, Qt::Vertical);
+    resizeDocks({m_heatmapDock}, {std::max(460, w * 32 / 100)}, Qt::Horizontal);
+    resizeDocks({m_summaryDock}, {std::max(230, h * 28 / 100)}, Qt::Vertical);
 }
 
 void MainWindow::createLanguageMenu()

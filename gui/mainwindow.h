@@ -4,6 +4,7 @@
 
 class ClusterScatterView;
 class ControlsPanel;
+class QDockWidget;
 class KernelHeatmapView;
 class ModelSummaryView;
 class Document;
@@ -38,6 +39,7 @@ private:
     void createActions();
     void createDocks();
     void createLanguageMenu();
+    void setDefaultDockSizes();
     void openDialog();
     void openWithShapeDialog();
     void loadPlanDialog();
@@ -58,6 +60,9 @@ private:
     ModelSummaryView *m_summary;
     ClusterScatterView *m_clusterView = nullptr;
     KernelHeatmapView *m_heatmap = nullptr;
+    QDockWidget *m_heatmapDock = nullptr;
+    QDockWidget *m_clusterDock = nullptr;
+    QDockWidget *m_summaryDock = nullptr;
     QProgressBar *m_busy;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -82,9 +82,7 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
     m_totals->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_totals->setWordWrap(true);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Fits "Size (deploy, est.)  000.00 MiB → 000.00 MiB  −00.0 %" on one line.
-    m_totals->setFixedWidth(
-        fontMetrics().horizontalAdvance(QStringLiteral("Size (deploy, est.)  000.00 MiB → 000.00 MiB   −00.0 %")) + 24);
+    m_totals->setFixedWidth(totalsWidth());
     m_totals->setToolTip(tr("Size: the model file as loaded, and an estimate of the deploy export: kept "
                             "parameters × 4 bytes, plus the file's own code and metadata, plus the int64 "
                             "channel indices the grouped convolutions gather with"));
@@ -124,6 +122,24 @@ ModelSummaryView::ModelSummaryView(Document *document, QWidget *parent)
         m_plot->layer(QStringLiteral("selection"))->replot();
     });
     rebuild();
+}
+
+int ModelSummaryView::totalsWidth() const
+{
+    // The totals table with every row on one line, in the UI's language (German row names are
+    // much longer than the English ones) and with the widest figures: "000.00 MiB → 000.00 MiB".
+    const QFontMetrics fm = m_totals->fontMetrics();
+    const QString size = QStringLiteral("000.00 MiB"), count = QStringLiteral("000");
+    const auto widest = [&fm](std::initializer_list<QString> texts) {
+        int w = 0;
+        for (const QString &t : texts)
+            w = std::max(w, fm.horizontalAdvance(t));
+        return w;
+    };
+    const int labels = widest({tr("Conv MACs"), tr("Parameters"), tr("Size (deploy, est.)"), tr("Pruned layers")});
+    const int values = widest({tr("%1 → %2").arg(size, size), tr("%1 of %2 prunable").arg(count, count)});
+    const int changes = widest({tr("−%1").arg(percent(0.999)), tr("%1 convs").arg(count)});
+    return labels + values + changes + 3 * 2 * 2 /* cell padding */ + fm.horizontalAdvance(QStringLiteral("    ")) + 8;
 }
 
 QWidget *ModelSummaryView::plotWidget() const

@@ -42,6 +42,7 @@ public:
     QPoint barCentre(int layer) const;
 
 private:
+    int totalsWidth() const;
     void rebuild();
     void updateTicks();
     void clampRange();

@@ -572,7 +572,7 @@ L2-Norm %2
     </message>
     <message>
         <source>Export Pruned Model</source>
-        <translation>Geprüntes Modell exportieren</translation>
+        <translation>Gepruntes Modell exportieren</translation>
     </message>
     <message>
         <source>Deploy: frozen, BatchNorm folded, fastest</source>
@@ -580,7 +580,7 @@ L2-Norm %2
     </message>
     <message>
         <source>Trainable: parameters and BatchNorm kept, for fine-tuning</source>
-        <translation>Trainierbar: Parameter und BatchNorm bleiben, zum Feintuning</translation>
+        <translation>Trainierbar: Parameter und BatchNorm bleiben, zur Feinabstimmung</translation>
     </message>
     <message>
         <source>Browse…</source>
@@ -1164,7 +1164,7 @@ Eingabe %2 → Ausgabe %3
     </message>
     <message>
         <source>&amp;Export Pruned Model…</source>
-        <translation>Geprüntes Modell &amp;exportieren…</translation>
+        <translation>Gepruntes Modell &amp;exportieren…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>

@@ -5,8 +5,10 @@
 #include "mainwindow.h"
 #include "planjson.h"
 
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTableView>
@@ -36,7 +38,49 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().remove(QStringLiteral("mainwindow")); // every window starts from the default layout
+    }
+
+    // The default layout gives the heatmap and cluster docks the window's full height (beside the
+    // model summary, not above it); a layout the user left behind replaces it at the next start.
+    void defaultAndRememberedLayout()
+    {
+        const auto dock = [](MainWindow &w, const char *name) {
+            return w.findChild<QDockWidget *>(QString::fromLatin1(name));
+        };
+        int summaryHeight = 0;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QDockWidget *heatmap = dock(window, "heatmapDock"), *cluster = dock(window, "clusterDock"),
+                        *summary = dock(window, "summaryDock");
+            QVERIFY(heatmap && cluster && summary);
+            QCOMPARE(window.dockWidgetArea(heatmap), Qt::RightDockWidgetArea);
+            QCOMPARE(window.dockWidgetArea(summary), Qt::BottomDockWidgetArea);
+            QVERIFY(summary->geometry().right() < heatmap->geometry().left());
+            QVERIFY(cluster->geometry().bottom() >= summary->geometry().bottom());
+            QVERIFY2(heatmap->height() >= window.height() * 4 / 10, qPrintable(QString::number(heatmap->height())));
+            QVERIFY(cluster->height() >= window.height() * 4 / 10);
+
+            // the user moves a dock, makes the summary taller, then quits
+            window.addDockWidget(Qt::LeftDockWidgetArea, cluster);
+            window.resizeDocks({summary}, {window.height() / 2}, Qt::Vertical);
+            QTRY_VERIFY(summary->height() > window.height() * 4 / 10);
+            summaryHeight = summary->height();
+            window.close();
+        }
+        MainWindow again;
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.dockWidgetArea(dock(again, "clusterDock")), Qt::LeftDockWidgetArea);
+        QCOMPARE(again.dockWidgetArea(dock(again, "heatmapDock")), Qt::RightDockWidgetArea);
+        QCOMPARE(dock(again, "summaryDock")->height(), summaryHeight);
+        QSettings().remove(QStringLiteral("mainwindow"));
+    }
 
     void openingAFixturePopulatesTheTable()
     {

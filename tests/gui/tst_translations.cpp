@@ -2,16 +2,19 @@
 #include "mainwindow.h"
 #include "uilanguage.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QActionGroup>
 #include <QDir>
 #include <QFile>
 #include <QLibraryInfo>
 #include <QMenu>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTextDocument>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -150,6 +153,40 @@ private Q_SLOTS:
         // a settings file edited by hand falls back to the system language
         QSettings().setValue(QStringLiteral("ui/language"), QStringLiteral("xx"));
         QCOMPARE(UiLanguage::saved(), QString());
+    }
+
+    // The model summary's totals panel has a fixed width: every row of its table (one line each) must
+    // fit it in every language, with the widest figures the panel is sized for.
+    void totalsFitTheSummaryPanel_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::newRow("en") << QStringLiteral("en");
+        embeddedTranslationsMatchTheTsFiles_data();
+    }
+    void totalsFitTheSummaryPanel()
+    {
+        QFETCH(QString, language);
+        UiLanguage::install(language);
+        MainWindow window;
+        QSignalSpy loaded(window.document(), &Document::modelChanged);
+        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_traced.pt"));
+        QVERIFY(loaded.wait(60000));
+        QSignalSpy planned(window.document(), &Document::planChanged);
+        QVERIFY((window.document()->isPlanCurrent() && !window.document()->isPlanning()) || planned.wait(120000));
+        auto *totals = window.findChild<QLabel *>(QStringLiteral("totalsPanel"));
+        QVERIFY(totals);
+        QString html = totals->text();
+        // the widest figures: three-digit sizes in MiB and counts
+        html.replace(QRegularExpression(QStringLiteral("[0-9][0-9.,]*\\x{00A0}(KiB|MiB|B|bytes|Byte)")),
+                     QStringLiteral("000.00") + QChar(0x00A0) + QStringLiteral("MiB"));
+        const QString table = html.mid(html.indexOf(QStringLiteral("<table")));
+        QCOMPARE(table.count(QStringLiteral("000.00") + QChar(0x00A0) + QStringLiteral("MiB")), 2);
+        QTextDocument doc;
+        doc.setDefaultFont(totals->font());
+        doc.setDocumentMargin(0);
+        doc.setHtml(table);
+        QVERIFY2(doc.idealWidth() <= totals->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(doc.idealWidth()).arg(totals->width())));
     }
 
     // tools/screenshots.sh: the main window in each language (docs/screenshots/mainwindow-<lang>.png)
