@@ -102,6 +102,10 @@ void printSummary(const Plan &plan, const Model &model, double seconds)
               << humanCount(double(t.macs_after)) << " (-" << percent(t.macsReduction()) << "); parameters "
               << humanCount(double(t.params_before)) << " -> " << humanCount(double(t.params_after)) << " (-"
               << percent(t.paramsReduction()) << "); planned in " << fixed(seconds, 2) << " s\n";
+    if (t.deploy_macs_after != t.macs_after)
+        std::cerr << "a deploy export computes about " << humanCount(double(t.deploy_macs_after)) << " conv MACs (-"
+                  << percent(t.deployMacsReduction())
+                  << "): the producers of G = 1 layers lose the output channels no longer read\n";
 }
 
 } // namespace

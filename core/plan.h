@@ -80,7 +80,14 @@ struct PlanTotals
 {
     int64_t macs_before = 0, macs_after = 0;     // every conv of the model
     int64_t params_before = 0, params_after = 0; // every parameter of the model
+    // What a deploy export computes: macs_after less the output channels a dense producer of a
+    // G = 1 layer no longer computes (soleProducer: the export removes the channels nobody reads).
+    int64_t deploy_macs_after = 0;
     double macsReduction() const { return macs_before ? 1.0 - double(macs_after) / double(macs_before) : 0.0; }
+    double deployMacsReduction() const
+    {
+        return macs_before ? 1.0 - double(deploy_macs_after) / double(macs_before) : 0.0;
+    }
     double paramsReduction() const
     {
         return params_before ? 1.0 - double(params_after) / double(params_before) : 0.0;

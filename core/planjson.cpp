@@ -253,6 +253,7 @@ json toJson(const Plan &plan)
           {"params_before", plan.totals.params_before},
           {"params_after", plan.totals.params_after},
           {"macs_reduction", plan.totals.macsReduction()},
+          {"deploy_macs_after", plan.totals.deploy_macs_after},
           {"params_reduction", plan.totals.paramsReduction()}}},
     };
 }

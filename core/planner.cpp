@@ -169,13 +169,19 @@ struct Planner::Impl
     // input's producer is a dense conv read by this layer alone (the producer is trimmed to the kept
     // channels), and a producer computes only the channels its sole consumer keeps. The context
     // assumes the neighbour ends up dense, which this same preference makes likely.
-    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s)
+    // `decided`: the layers planned so far (in execution order); the producer's own choice says
+    // whether it stays dense. Without it (one layer planned alone) it is assumed to.
+    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s, const std::map<int, int> *decided)
     {
         TimingContext context;
         if (c.groups != 1)
             return context;
         const Inventory &inv = model.inventory();
-        context.input_trimmed = soleProducer(inv, c.layer) >= 0;
+        const int producer = soleProducer(inv, c.layer);
+        if (producer >= 0) {
+            const auto it = decided ? decided->find(producer) : std::map<int, int>::const_iterator();
+            context.input_trimmed = !decided || it == decided->end() || it->second == 1;
+        }
         const int consumer = soleConsumer(inv, c.layer);
         if (consumer >= 0) {
             std::shared_ptr<const std::map<int, double>> ratios;
@@ -196,7 +202,8 @@ struct Planner::Impl
 
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
     // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
-    LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s)
+    LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
+                               const std::map<int, int> *decided = nullptr)
     {
         LayerPlan *fastest = nullptr;
         double fastestMs = 0.0, denseMs = 0.0;
@@ -205,7 +212,7 @@ struct Planner::Impl
             if (c.retained_energy < bestEnergy - s.epsilon)
                 continue;
             LayerExport e;
-            const TimingContext context = timingContext(c, s);
+            const TimingContext context = timingContext(c, s, decided);
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
                 timeLayerForms(model, c, s.latency_batch, 5, e, context);
@@ -241,20 +248,22 @@ struct Planner::Impl
         return total > 0.0 ? kept / total : 1.0;
     }
 
-    LayerPlan plan(int layer, double ratio, int groups, const PlanSettings &s)
+    // Flexible group count (spec, "ours"): one plan per candidate G; `best` = the best energy.
+    std::vector<LayerPlan> candidates(int layer, double ratio, const PlanSettings &s, double &best)
     {
         const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
-        if (groups > 0)
-            return planWithGroups(layer, ratio, feasibleGroups(conv.out_channels, groups), groups, s);
-        // Flexible group count (spec, "ours"): the smallest G whose energy is within epsilon of the best.
-        std::vector<LayerPlan> candidates;
-        double best = 0.0;
+        std::vector<LayerPlan> out;
+        best = 0.0;
         for (int g : groupCandidates(conv.out_channels, s.max_groups)) {
-            candidates.push_back(planWithGroups(layer, ratio, g, 0, s));
-            best = std::max(best, candidates.back().retained_energy);
+            out.push_back(planWithGroups(layer, ratio, g, 0, s));
+            best = std::max(best, out.back().retained_energy);
         }
-        if (s.latency_aware)
-            return fastestCandidate(candidates, best, s);
+        return out;
+    }
+
+    // Without latency awareness: the smallest G whose energy is within epsilon of the best.
+    static LayerPlan smallestGoodCandidate(std::vector<LayerPlan> &candidates, double best, const PlanSettings &s)
+    {
         for (LayerPlan &c : candidates)
             if (c.retained_energy >= best - s.epsilon) {
                 c.note = "auto: G = " + std::to_string(c.groups) + " of " + std::to_string(candidates.size()) +
@@ -262,6 +271,16 @@ struct Planner::Impl
                 return std::move(c);
             }
         return std::move(candidates.back());
+    }
+
+    LayerPlan plan(int layer, double ratio, int groups, const PlanSettings &s)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        if (groups > 0)
+            return planWithGroups(layer, ratio, feasibleGroups(conv.out_channels, groups), groups, s);
+        double best = 0.0;
+        std::vector<LayerPlan> all = candidates(layer, ratio, s, best);
+        return s.latency_aware ? fastestCandidate(all, best, s) : smallestGoodCandidate(all, best, s);
     }
 };
 
@@ -446,6 +465,20 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         return inv.layers[std::size_t(reqs[a].layer)].params > inv.layers[std::size_t(reqs[b].layer)].params;
     });
     const bool reusable = previous && sameLayerMethods(previous->settings, settings);
+    // Latency-aware auto G: the workers only make each layer's candidates; they are timed after,
+    // one layer at a time in execution order, with nothing else running (clustering beside a
+    // timing run made it several times slower), each knowing what its producer became.
+    auto reuse = [&](const Request &r) -> const LayerPlan * {
+        const LayerPlan *old = reusable ? previous->find(inv.layers[std::size_t(r.layer)].name) : nullptr;
+        return old && old->ratio == r.ratio && old->requested_groups == r.groups ? old : nullptr;
+    };
+    std::vector<std::vector<LayerPlan>> toTime(reqs.size());
+    std::vector<double> bestEnergy(reqs.size(), 0.0);
+    const std::size_t timedTotal =
+        settings.latency_aware
+            ? std::size_t(std::count_if(reqs.begin(), reqs.end(), [&](const Request &r) { return r.groups == 0 && !reuse(r); }))
+            : 0;
+    const int steps = int(reqs.size() + timedTotal);
     std::atomic<std::size_t> next{0}, done{0};
     std::atomic<bool> stop{false};
     std::exception_ptr failure;
@@ -457,11 +490,13 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
                 return;
             const Request &r = reqs[order[k]];
             try {
-                const LayerPlan *old = reusable ? previous->find(inv.layers[std::size_t(r.layer)].name) : nullptr;
-                if (old && old->ratio == r.ratio && old->requested_groups == r.groups)
+                if (const LayerPlan *old = reuse(r)) {
                     plan.layers[order[k]] = *old;
-                else
+                } else if (settings.latency_aware && r.groups == 0) {
+                    toTime[order[k]] = m_impl->candidates(r.layer, r.ratio, settings, bestEnergy[order[k]]);
+                } else {
                     plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
+                }
             } catch (...) {
                 std::lock_guard<std::mutex> lock(failureMutex);
                 if (!failure)
@@ -479,7 +514,7 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         // The calling thread reports progress while the pool works.
         pool.emplace_back(worker);
         while (done < reqs.size() && !stop) {
-            if (!progress(int(done), int(reqs.size())))
+            if (!progress(int(done), steps))
                 stop = true;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
@@ -492,8 +527,23 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         std::rethrow_exception(failure);
     if (stop)
         throw Cancelled();
+
+    std::map<int, int> decided; // layer -> G, for the timing context of the layers after it
+    for (std::size_t i = 0; i < reqs.size(); ++i)
+        if (toTime[i].empty())
+            decided[reqs[i].layer] = plan.layers[i].groups;
+    std::size_t timedDone = 0;
+    for (std::size_t i = 0; i < reqs.size(); ++i) { // requests are in execution order
+        if (toTime[i].empty())
+            continue;
+        if (progress && !progress(int(reqs.size() + timedDone), steps))
+            throw Cancelled();
+        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], settings, &decided);
+        decided[reqs[i].layer] = plan.layers[i].groups;
+        ++timedDone;
+    }
     if (progress)
-        progress(int(reqs.size()), int(reqs.size()));
+        progress(steps, steps);
     updateTotals(plan, m_impl->model);
     return plan;
 }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace {
 
@@ -254,7 +255,7 @@ void ModelSummaryView::updateTotals()
     {
         QString label, value, change;
     };
-    const Row rows[] = {
+    std::vector<Row> rows = {
         {tr("Conv MACs"), tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(m_totalAfter)),
          change(t.macsReduction())},
         {tr("Parameters"), tr("%1 → %2").arg(humanCount(double(t.params_before)), humanCount(double(t.params_after))),
@@ -265,6 +266,11 @@ void ModelSummaryView::updateTotals()
         {tr("Pruned layers"), tr("%1 of %2 prunable").arg(pruned).arg(inv.totals.prunable),
          tr("%1 convs").arg(inv.totals.convs)},
     };
+    if (planned && t.deploy_macs_after != t.macs_after) // G = 1 layers: their producers shrink too
+        rows.insert(rows.begin() + 1,
+                    {tr("Conv MACs, deploy export"),
+                     tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(double(t.deploy_macs_after))),
+                     change(t.deployMacsReduction())});
     // One line per figure; non-breaking spaces keep "a → b" together when the dock is narrow.
     const auto keep = [](const QString &text) { return text.toHtmlEscaped().replace(u' ', QChar(0x00A0)); };
     QString html = tr("<b>%1</b>").arg(QFileInfo(QString::fromStdString(model->path())).fileName().toHtmlEscaped());

@@ -1435,6 +1435,10 @@ vorher: %3 MACs
 nachher: %4 MACs
 %5</translation>
     </message>
+    <message>
+        <source>Conv MACs, deploy export</source>
+        <translation>Conv-MACs, Deploy-Export</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

@@ -1434,6 +1434,10 @@ after: %4 MACs
 剪枝后：%4 MACs
 %5</translation>
     </message>
+    <message>
+        <source>Conv MACs, deploy export</source>
+        <translation>卷积 MACs（部署导出）</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

@@ -183,6 +183,7 @@ private Q_SLOTS:
                 QVERIFY2(t.after < t.before, t.name.c_str());
             QCOMPARE(r.conv_macs, reloaded.inventory().totals.conv_macs);
             QVERIFY(r.conv_macs < plan.totals.macs_after);
+            QCOMPARE(r.conv_macs, plan.totals.deploy_macs_after); // the plan's estimate is exact here
         }
         runPythonCheck(original, out, eo.mode == gkp::ExportMode::Trainable);
     }
