@@ -146,6 +146,10 @@ void addPlanCommand(CLI::App &app)
     cmd->add_flag("--latency-aware", o->settings.latency_aware,
                   "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
     cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
+    cmd->add_option("--channel-multiple", o->settings.channel_multiple,
+                    "Round kept input channels per group to a multiple of N (8 suits AVX2 kernels)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
     cmd->add_option("--snapshots", o->settings.snapshots,
                     "TMI: training snapshot files or folders of .pt files (same architecture)");
     cmd->add_flag("--json", o->json, "Print the plan JSON on stdout");

@@ -53,6 +53,7 @@ json settingsToJson(const PlanSettings &s)
         {"epsilon", s.epsilon},
         {"latency_aware", s.latency_aware},
         {"latency_batch", s.latency_batch},
+        {"channel_multiple", s.channel_multiple},
         {"snapshots", s.snapshots},
         {"overrides", overrides},
     };
@@ -189,6 +190,8 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     s.latency_aware = r.boolean(r.field(j, p, "latency_aware"), Reader::join(p, "latency_aware"));
     if (j.contains("latency_batch"))
         s.latency_batch = r.integer(j["latency_batch"], Reader::join(p, "latency_batch"), 0, 1 << 20);
+    if (j.contains("channel_multiple"))
+        s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 1, 1024));
     const json &snaps = r.array(r.field(j, p, "snapshots"), Reader::join(p, "snapshots"));
     for (std::size_t i = 0; i < snaps.size(); ++i)
         s.snapshots.push_back(r.string(snaps[i], Reader::at(Reader::join(p, "snapshots"), i)));

@@ -139,7 +139,7 @@ struct Planner::Impl
         lp.groups = groups;
         lp.requested_groups = requested;
         lp.ratio = ratio;
-        lp.kept_per_group = keptPerGroup(conv.in_channels, ratio);
+        lp.kept_per_group = keptPerGroup(conv.in_channels, ratio, s.channel_multiple);
         lp.cluster = groups == 1 ? std::string("kmeans") : methodFor(layer, groups, s);
         lp.select = s.select;
         lp.assignment = *cluster(layer, groups, lp.cluster, s);
@@ -195,7 +195,8 @@ struct Planner::Impl
             else if (!ratios && inv.layers[std::size_t(consumer)].prunable) // planLayer before any plan
                 ratio = s.ratio;
             if (ratio)
-                context.outputs_read = keptPerGroup(inv.layers[std::size_t(consumer)].in_channels, *ratio);
+                context.outputs_read =
+                    keptPerGroup(inv.layers[std::size_t(consumer)].in_channels, *ratio, s.channel_multiple);
         }
         return context;
     }
@@ -306,10 +307,12 @@ int Planner::feasibleGroups(int64_t outChannels, int requested)
     return 1;
 }
 
-int Planner::keptPerGroup(int64_t inChannels, double ratio)
+int Planner::keptPerGroup(int64_t inChannels, double ratio, int multiple)
 {
-    const auto m = static_cast<int64_t>(std::llround((1.0 - ratio) * double(inChannels)));
-    return int(std::clamp<int64_t>(m, 1, inChannels));
+    int64_t m = std::clamp<int64_t>(std::llround((1.0 - ratio) * double(inChannels)), 1, inChannels);
+    if (multiple > 1 && m < inChannels && inChannels >= multiple)
+        m = std::clamp<int64_t>(std::llround(double(m) / multiple) * multiple, multiple, inChannels);
+    return int(m);
 }
 
 std::vector<int> Planner::groupCandidates(int64_t outChannels, int maxGroups)
@@ -390,7 +393,7 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
         double removed = 0.0;
         for (std::size_t i = 0; i < out.size(); ++i) {
             const ConvLayer &l = inv.layers[std::size_t(out[i].layer)];
-            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratioAt(i, x))) /
+            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratioAt(i, x), s.channel_multiple)) /
                        double(l.in_channels);
         }
         return total > 0 ? removed / total : 0.0;
@@ -427,7 +430,8 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
 {
     return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
            a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
-           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots;
+           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots &&
+           a.channel_multiple == b.channel_multiple;
     // allocation and sensitivity only change ratios, which the reuse check compares per layer
 }
 } // namespace

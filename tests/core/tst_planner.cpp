@@ -4,6 +4,7 @@
 #include "error.h"
 #include "granularity.h"
 #include "model.h"
+#include "planjson.h"
 #include "planner.h"
 #include "testutil.h"
 
@@ -53,6 +54,12 @@ private Q_SLOTS:
         QCOMPARE(gkp::Planner::keptPerGroup(64, 0.4375), 36);
         QCOMPARE(gkp::Planner::keptPerGroup(3, 0.99), 1);
         QCOMPARE(gkp::Planner::keptPerGroup(10, 0.0), 10);
+        // aligned to a multiple: the nearest one, at least one, all channels when none are pruned
+        QCOMPARE(gkp::Planner::keptPerGroup(256, 0.30, 8), 176); // 179 -> 176
+        QCOMPARE(gkp::Planner::keptPerGroup(1024, 0.30, 8), 720); // 717 -> 720
+        QCOMPARE(gkp::Planner::keptPerGroup(64, 0.97, 8), 8);     // 2 -> at least 8
+        QCOMPARE(gkp::Planner::keptPerGroup(10, 0.0, 8), 10);
+        QCOMPARE(gkp::Planner::keptPerGroup(6, 0.5, 8), 3);       // fewer channels than the multiple
         QCOMPARE(gkp::Planner::groupCandidates(16, 32), (std::vector<int>{1, 2, 4, 8}));
         QCOMPARE(gkp::Planner::groupCandidates(12, 4), (std::vector<int>{1, 2, 3, 4}));
     }
@@ -138,6 +145,20 @@ private Q_SLOTS:
 
         s.target_macs_reduction = 0.999;
         QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+
+        // aligned channel counts: every pruned layer keeps a multiple of 8, target still met
+        s.target_macs_reduction = 0.43;
+        s.channel_multiple = 8;
+        const gkp::Plan aligned = planner.makePlan(s);
+        QVERIFY(aligned.totals.macsReduction() >= 0.43);
+        bool changed = false;
+        for (const gkp::LayerPlan &l : aligned.layers) {
+            QVERIFY2(l.kept_per_group % 8 == 0, l.name.c_str());
+            QCOMPARE(int64_t(l.kept[0].size()), int64_t(l.kept_per_group));
+            changed = changed || l.kept_per_group != plan.find(l.name)->kept_per_group;
+        }
+        QVERIFY(changed); // not a no-op on this model (16/32/64-channel layers at ratio ~0.45)
+        QCOMPARE(gkp::planFromString(gkp::planToString(aligned), model).settings.channel_multiple, 8);
     }
 
     void overrides()
