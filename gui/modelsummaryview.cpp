@@ -137,7 +137,8 @@ int ModelSummaryView::totalsWidth() const
             w = std::max(w, fm.horizontalAdvance(t));
         return w;
     };
-    const int labels = widest({tr("Conv MACs"), tr("Parameters"), tr("Size (deploy, est.)"), tr("Pruned layers")});
+    const int labels = widest({tr("Conv MACs"), tr("MACs (deployed)"), tr("Parameters"),
+                               tr("Size (deploy, est.)"), tr("Pruned layers")});
     const int values = widest({tr("%1 → %2").arg(size, size), tr("%1 of %2 prunable").arg(count, count)});
     const int changes = widest({tr("−%1").arg(percent(0.999)), tr("%1 convs").arg(count)});
     return labels + values + changes + 3 * 2 * 2 /* cell padding */ + fm.horizontalAdvance(QStringLiteral("    ")) + 8;
@@ -268,7 +269,7 @@ void ModelSummaryView::updateTotals()
     };
     if (planned && t.deploy_macs_after != t.macs_after) // G = 1 layers: their producers shrink too
         rows.insert(rows.begin() + 1,
-                    {tr("Conv MACs, deploy export"),
+                    {tr("MACs (deployed)"),
                      tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(double(t.deploy_macs_after))),
                      change(t.deployMacsReduction())});
     // One line per figure; non-breaking spaces keep "a → b" together when the dock is narrow.

@@ -1436,8 +1436,8 @@ nachher: %4 MACs
 %5</translation>
     </message>
     <message>
-        <source>Conv MACs, deploy export</source>
-        <translation>Conv-MACs, Deploy-Export</translation>
+        <source>MACs (deployed)</source>
+        <translation>MACs (Deploy)</translation>
     </message>
 </context>
 <context>

@@ -1435,8 +1435,8 @@ after: %4 MACs
 %5</translation>
     </message>
     <message>
-        <source>Conv MACs, deploy export</source>
-        <translation>卷积 MACs（部署导出）</translation>
+        <source>MACs (deployed)</source>
+        <translation>MACs（部署）</translation>
     </message>
 </context>
 <context>

@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(!view.totalsText().contains(QStringLiteral("Computing")));
         QVERIFY(view.macsAfter() < oldAfter);
         QCOMPARE(view.macsAfter(), double(doc.plan().totals.macs_after));
-        QVERIFY(!view.totalsText().contains(QStringLiteral("deploy export"))); // G > 1: nothing shrinks more
+        QVERIFY(!view.totalsText().contains(QStringLiteral("MACs (deployed)"))); // G > 1: nothing shrinks more
 
         // G = 1: producers read only by a G = 1 layer lose channels in a deploy export; the panel
         // shows that total too, the plan's estimate (exact, see tst_export).
@@ -124,10 +124,11 @@ private Q_SLOTS:
         const gkp::PlanTotals &t = doc.plan().totals;
         QVERIFY(t.deploy_macs_after < t.macs_after);
         const QString g1 = view.totalsText();
-        QVERIFY2(g1.contains(QStringLiteral("deploy export")), qPrintable(g1));
+        QVERIFY2(g1.contains(QStringLiteral("MACs (deployed)")), qPrintable(g1));
         QVERIFY2(g1.contains(humanCount(double(t.deploy_macs_after))), qPrintable(g1));
         const double deployCut = 100.0 * (1.0 - double(t.deploy_macs_after) / double(t.macs_before));
         QVERIFY2(g1.contains(QLocale().toString(deployCut, 'f', 1) + QStringLiteral(" %")), qPrintable(g1));
+        saveShot(view, QStringLiteral("modelsummary-resnet20-g1.png"));
     }
 
     void clickingABarSelectsTheLayer()
