@@ -99,15 +99,14 @@ void updateTotals(Plan &plan, const Model &model)
     const Inventory &inv = model.inventory();
     for (const LayerPlan &l : plan.layers) {
         const int producer = l.groups == 1 ? soleProducer(inv, l.layer) : -1;
-        if (producer < 0 || l.kept.empty())
+        if (producer < 0)
             continue;
         const ConvLayer &p = inv.layers[std::size_t(producer)];
         const LayerPlan *pp = plan.find(p.name);
         if (pp && pp->groups != 1)
             continue; // a grouped producer keeps its channels
         const int64_t macs = pp ? pp->macs_after : p.macs; // exact multiple of the output channels
-        const int64_t read = int64_t(l.kept.front().size());
-        plan.totals.deploy_macs_after -= macs - macs / p.out_channels * read;
+        plan.totals.deploy_macs_after -= macs - macs / p.out_channels * l.kept_per_group;
     }
 }
 

@@ -48,9 +48,6 @@ struct Planner::Impl
     // (layer, snapshot set) -> TMI choice of method per G
     std::map<std::tuple<int, int>, std::string> tmiChoice;
     std::shared_ptr<const SnapshotSet> snapshots;
-    // Ratio requested per layer in the last plan asked for (absent: the layer is not pruned);
-    // latency-aware planning reads it for a layer's sole consumer. Swapped under `mutex`.
-    std::shared_ptr<const std::map<int, double>> requestedRatio;
 
     explicit Impl(const Model &m) : model(m) {}
 
@@ -163,15 +160,21 @@ struct Planner::Impl
         return lp;
     }
 
-    // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
-    // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
+    // The plan being made, as latency-aware timing sees a layer's neighbours.
+    struct Neighbours
+    {
+        std::map<int, double> ratios; // layer -> requested ratio (absent: not pruned)
+        std::map<int, int> groups;    // layer -> G, for the layers already decided
+    };
+
     // With G = 1 a layer can be cheaper than its own conv: a deploy export drops the gather when the
     // input's producer is a dense conv read by this layer alone (the producer is trimmed to the kept
     // channels), and a producer computes only the channels its sole consumer keeps. The context
     // assumes the neighbour ends up dense, which this same preference makes likely.
-    // `decided`: the layers planned so far (in execution order); the producer's own choice says
-    // whether it stays dense. Without it (one layer planned alone) it is assumed to.
-    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s, const std::map<int, int> *decided)
+    // With `plan`, the producer's own choice says whether it stays dense and the consumer's ratio
+    // how many channels it reads; without (one layer planned alone) the producer is assumed dense
+    // and the consumer at the settings' ratio.
+    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s, const Neighbours *plan)
     {
         TimingContext context;
         if (c.groups != 1)
@@ -179,20 +182,15 @@ struct Planner::Impl
         const Inventory &inv = model.inventory();
         const int producer = soleProducer(inv, c.layer);
         if (producer >= 0) {
-            const auto it = decided ? decided->find(producer) : std::map<int, int>::const_iterator();
-            context.input_trimmed = !decided || it == decided->end() || it->second == 1;
+            const auto it = plan ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
+            context.input_trimmed = !plan || it == plan->groups.end() || it->second == 1;
         }
         const int consumer = soleConsumer(inv, c.layer);
         if (consumer >= 0) {
-            std::shared_ptr<const std::map<int, double>> ratios;
-            {
-                std::lock_guard<std::mutex> lock(mutex);
-                ratios = requestedRatio;
-            }
             std::optional<double> ratio;
-            if (ratios && ratios->count(consumer))
-                ratio = ratios->at(consumer);
-            else if (!ratios && inv.layers[std::size_t(consumer)].prunable) // planLayer before any plan
+            if (plan && plan->ratios.count(consumer))
+                ratio = plan->ratios.at(consumer);
+            else if (!plan && inv.layers[std::size_t(consumer)].prunable)
                 ratio = s.ratio;
             if (ratio)
                 context.outputs_read =
@@ -204,7 +202,7 @@ struct Planner::Impl
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
     // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
     LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
-                               const std::map<int, int> *decided = nullptr)
+                               const Neighbours *plan = nullptr)
     {
         LayerPlan *fastest = nullptr;
         double fastestMs = 0.0, denseMs = 0.0;
@@ -213,7 +211,7 @@ struct Planner::Impl
             if (c.retained_energy < bestEnergy - s.epsilon)
                 continue;
             LayerExport e;
-            const TimingContext context = timingContext(c, s, decided);
+            const TimingContext context = timingContext(c, s, plan);
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
                 timeLayerForms(model, c, s.latency_batch, 5, e, context);
@@ -445,13 +443,6 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
     const std::vector<Request> reqs = requests(settings);
-    {
-        auto ratios = std::make_shared<std::map<int, double>>();
-        for (const Request &r : reqs)
-            (*ratios)[r.layer] = r.ratio;
-        std::lock_guard<std::mutex> lock(m_impl->mutex);
-        m_impl->requestedRatio = std::move(ratios);
-    }
 
     Plan plan;
     plan.tool_version = GKP_VERSION;
@@ -532,18 +523,20 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     if (stop)
         throw Cancelled();
 
-    std::map<int, int> decided; // layer -> G, for the timing context of the layers after it
-    for (std::size_t i = 0; i < reqs.size(); ++i)
+    Impl::Neighbours neighbours;
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        neighbours.ratios[reqs[i].layer] = reqs[i].ratio;
         if (toTime[i].empty())
-            decided[reqs[i].layer] = plan.layers[i].groups;
+            neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
+    }
     std::size_t timedDone = 0;
     for (std::size_t i = 0; i < reqs.size(); ++i) { // requests are in execution order
         if (toTime[i].empty())
             continue;
         if (progress && !progress(int(reqs.size() + timedDone), steps))
             throw Cancelled();
-        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], settings, &decided);
-        decided[reqs[i].layer] = plan.layers[i].groups;
+        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], settings, &neighbours);
+        neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
         ++timedDone;
     }
     if (progress)
