@@ -155,6 +155,8 @@ void addBenchCommand(CLI::App &app)
     cmd->add_option("--runs", o->bench.runs, "Timed runs per batch size")->capture_default_str();
     cmd->add_flag("--no-freeze", o->noFreeze, "Time models as they are (default: freeze, folding BatchNorm)");
     cmd->add_flag("--no-layers", o->noLayers, "Skip the per-layer comparison");
+    cmd->add_flag("--channels-last", o->bench.channels_last,
+                  "Feed every model channels-last (NHWC) inputs, so convolutions skip layout conversions");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
         o->bench.freeze = !o->noFreeze;
@@ -233,7 +235,10 @@ void addBenchCommand(CLI::App &app)
             }
         }
         if (o->json) {
-            nlohmann::json doc{{"models", r.models}, {"results", rows}, {"layers", layers}};
+            nlohmann::json doc{{"models", r.models},
+                               {"channels_last", o->bench.channels_last},
+                               {"results", rows},
+                               {"layers", layers}};
             std::cout << doc.dump(2) << '\n';
         }
     });

@@ -43,7 +43,10 @@ BenchResult benchmarkModels(const std::vector<const Model *> &models, const Benc
         for (const Model *m : models) {
             Shape shape = m->inventory().input_shape;
             shape[0] = options.batches[bi];
-            inputs.push_back(torch::randn(shape));
+            torch::Tensor x = torch::randn(shape);
+            if (options.channels_last && x.dim() == 4)
+                x = x.contiguous(at::MemoryFormat::ChannelsLast);
+            inputs.push_back(x);
         }
         std::vector<std::vector<double>> times(models.size());
         for (int run = 0; run < options.warmup + options.runs; ++run) {

@@ -1,6 +1,7 @@
 // Exported models compute what the masked model computes: checked in C++ against a masked model
 // built here independently, and from PyTorch by tests/fixtures/check_export.py.
 
+#include "benchmark.h"
 #include "error.h"
 #include "exporter.h"
 #include "model.h"
@@ -186,6 +187,40 @@ private Q_SLOTS:
             QCOMPARE(r.conv_macs, plan.totals.deploy_macs_after); // the plan's estimate is exact here
         }
         runPythonCheck(original, out, eo.mode == gkp::ExportMode::Trainable);
+    }
+
+    void benchFeedsChannelsLastWhenAsked()
+    {
+        // A module that records whether its input arrived channels-last (NHWC).
+        // (From a file: torch.jit.script needs the class's source.)
+        const QString path = m_dir.filePath(u"nhwc-probe.pt"_qs), script = m_dir.filePath(u"nhwc-probe.py"_qs);
+        QFile source(script);
+        QVERIFY(source.open(QIODevice::WriteOnly));
+        source.write("import sys, torch\n"
+                     "class Probe(torch.nn.Module):\n"
+                     "    def __init__(self):\n"
+                     "        super().__init__()\n"
+                     "        self.conv = torch.nn.Conv2d(3, 4, 3)\n"
+                     "        self.nhwc = False\n"
+                     "    def forward(self, x):\n"
+                     "        self.nhwc = x.is_contiguous(memory_format=torch.channels_last)\n"
+                     "        return self.conv(x)\n"
+                     "torch.jit.script(Probe().eval()).save(sys.argv[1])\n");
+        source.close();
+        QProcess python;
+        python.start(QStringLiteral(GKP_PYTHON), {script, path});
+        QVERIFY(python.waitForFinished(120000));
+        QCOMPARE(python.exitCode(), 0);
+        const gkp::Model model = gkp::Model::load(path.toStdString(), {gkp::Shape{1, 3, 8, 8}});
+        gkp::BenchOptions bo;
+        bo.batches = {2};
+        bo.runs = 1;
+        bo.freeze = false; // time the module itself, so its attribute is the one the test reads
+        gkp::benchmarkModels({&model}, bo);
+        QVERIFY(!model.impl().module.attr("nhwc").toBool());
+        bo.channels_last = true;
+        gkp::benchmarkModels({&model}, bo);
+        QVERIFY(model.impl().module.attr("nhwc").toBool());
     }
 
     void trainableStepKeepsPrunedWeightsPruned()
