@@ -26,6 +26,7 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
       m_targetSpin(new QDoubleSpinBox), m_groupsSpin(new QSpinBox), m_autoGroups(new QCheckBox(tr("auto"))),
       m_latencyAware(new QCheckBox(tr("latency-aware"))), m_cluster(new QComboBox), m_select(new QComboBox),
       m_seed(new QSpinBox), m_includeStem(new QCheckBox(tr("Prune the stem (reads the input)"))),
+      m_alignChannels(new QCheckBox(tr("Keep channels in multiples of 8"))),
       m_layerBox(new QGroupBox(tr("Selected layer"))), m_layerInclude(new QCheckBox(tr("Prune this layer"))),
       m_layerRatioOverride(new QCheckBox(tr("Own ratio"))), m_layerRatio(new QDoubleSpinBox),
       m_layerGroups(new QComboBox), m_status(new QLabel), m_progress(new QProgressBar),
@@ -50,6 +51,8 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
     m_select->addItem(tr("geometric median"), QStringLiteral("gm"));
     m_select->addItem(tr("L2 + geometric median"), QStringLiteral("l2gm"));
     m_seed->setRange(0, 1000000);
+    m_alignChannels->setToolTip(tr("Round each group's kept input channels to a multiple of 8: CPU convolution "
+                                   "kernels run faster on such channel counts (176 rather than 179)"));
     m_layerRatio->setRange(0.0, 0.99);
     m_layerRatio->setDecimals(4);
     m_layerRatio->setSingleStep(0.05);
@@ -73,6 +76,7 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
     form->addRow(tr("Kernel selection"), m_select);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(m_includeStem);
+    form->addRow(m_alignChannels);
 
     auto *layerForm = new QFormLayout(m_layerBox);
     layerForm->addRow(m_layerInclude);
@@ -98,7 +102,7 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
 
     connect(m_ratioSlider, &QSlider::valueChanged, this, [this](int v) { commitRatio(v / 100.0, true); });
     connect(m_ratioSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { commitRatio(v, false); });
-    for (QCheckBox *c : {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem})
+    for (QCheckBox *c : {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem, m_alignChannels})
         connect(c, &QCheckBox::toggled, this, &ControlsPanel::commitGlobal);
     connect(m_targetSpin, &QDoubleSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
     connect(m_groupsSpin, &QSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
@@ -161,6 +165,7 @@ void ControlsPanel::syncFromDocument()
     m_select->setCurrentIndex(std::max(0, m_select->findData(QString::fromStdString(s.select))));
     m_seed->setValue(int(s.seed));
     m_includeStem->setChecked(s.include_stem);
+    m_alignChannels->setChecked(s.channel_multiple > 1);
     setEnabled(m_document->model() != nullptr);
     m_syncing = false;
     syncLayer();
@@ -242,6 +247,10 @@ void ControlsPanel::commitGlobal()
     s.select = m_select->currentData().toString().toStdString();
     s.seed = uint64_t(m_seed->value());
     s.include_stem = m_includeStem->isChecked();
+    if (!m_alignChannels->isChecked())
+        s.channel_multiple = 1;
+    else if (s.channel_multiple <= 1)
+        s.channel_multiple = 8; // a plan loaded with another multiple keeps it
     m_document->changeSettings(s, tr("Change pruning settings"));
 }
 

@@ -26,6 +26,7 @@ public:
     QSlider *ratioSlider() const { return m_ratioSlider; }
     QDoubleSpinBox *ratioSpin() const { return m_ratioSpin; }
     QSpinBox *groupsSpin() const { return m_groupsSpin; }
+    QCheckBox *alignChannelsCheck() const { return m_alignChannels; }
 
 private:
     void syncFromDocument();
@@ -47,6 +48,7 @@ private:
     QComboBox *m_select;
     QSpinBox *m_seed;
     QCheckBox *m_includeStem;
+    QCheckBox *m_alignChannels;
     QGroupBox *m_layerBox;
     QCheckBox *m_layerInclude;
     QCheckBox *m_layerRatioOverride;

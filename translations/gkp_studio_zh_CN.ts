@@ -493,6 +493,14 @@ L2 范数 %2
         <source>Edit %1</source>
         <translation>编辑 %1</translation>
     </message>
+    <message>
+        <source>Keep channels in multiples of 8</source>
+        <translation>保留通道数取 8 的倍数</translation>
+    </message>
+    <message>
+        <source>Round each group&apos;s kept input channels to a multiple of 8: CPU convolution kernels run faster on such channel counts (176 rather than 179)</source>
+        <translation>将每组保留的输入通道数取整为 8 的倍数：CPU 卷积内核在这样的通道数上运行更快（176 而非 179）</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>

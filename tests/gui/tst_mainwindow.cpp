@@ -14,6 +14,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QCheckBox>
 #include <QtTest>
 
 #include <filesystem>
@@ -140,6 +141,21 @@ private Q_SLOTS:
         QVERIFY(waitForPlan(d));
         QCOMPARE(d->layerPlan(7)->groups, 2);
         QCOMPARE(d->undoStack()->count(), 2);
+
+        // kept channels in multiples of 8: 64-channel layers at ratio 0.75 keep 16 -> 16, 32-channel
+        // ones 8 -> 8, 16-channel ones 4 -> 8; one undoable edit
+        window.controls()->alignChannelsCheck()->setChecked(true);
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->settings().channel_multiple, 8);
+        QCOMPARE(d->undoStack()->count(), 3);
+        QCOMPARE(d->layerPlan(5)->kept_per_group, 8);
+        for (const gkp::LayerPlan &l : d->plan().layers)
+            QVERIFY2(l.kept_per_group % 8 == 0, l.name.c_str());
+        d->undoStack()->undo();
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->settings().channel_multiple, 1);
+        QCOMPARE(d->layerPlan(5)->kept_per_group, 4);
+        QVERIFY(!window.controls()->alignChannelsCheck()->isChecked());
     }
 
     void exportFromTheDialogWritesAVerifiedFile()
