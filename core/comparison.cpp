@@ -67,9 +67,7 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
     table.dataset = data.summary();
     table.samples = data.size();
     table.recalibration_samples = options.recalibration ? options.recalibration->size() : 0;
-    table.method = settings.cluster + " + " + settings.select + ", G = " +
-                   (settings.groups == 0 ? std::string("auto") : std::to_string(settings.groups)) + ", " +
-                   settings.allocation + " allocation";
+    table.method = methodSummary(settings) + ", " + settings.allocation + " allocation";
     table.reductions = options.reductions;
     table.granularities = options.granularities;
 

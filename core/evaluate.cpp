@@ -14,6 +14,8 @@ std::string shapeText(const torch::Tensor &t)
     return s.empty() ? "a scalar" : s;
 }
 
+} // namespace
+
 torch::Tensor logitsOf(const torch::IValue &output)
 {
     if (output.isTensor())
@@ -25,7 +27,6 @@ torch::Tensor logitsOf(const torch::IValue &output)
     throw Error("the model returns " + output.tagKind() + ", not a tensor of class scores [N, classes]");
 }
 
-} // namespace
 
 Accuracy evaluate(torch::jit::Module &module, const Dataset &data, int batch, const ProgressFn &progress)
 {

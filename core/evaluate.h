@@ -23,6 +23,10 @@ struct Accuracy
 // with more outputs than the dataset has classes is scored on its first `classes` ids.
 // Throws gkp::Error when the dataset's images do not fit the model or the output is not
 // [N, K]; gkp::Cancelled when progress(done samples, total) returns false.
+// A classifier's scores from its forward output: the tensor itself, or the first element of a
+// tuple or list output (recursively). gkp::Error for anything else.
+torch::Tensor logitsOf(const torch::IValue &output);
+
 Accuracy evaluate(torch::jit::Module &module, const Dataset &data, int batch,
                   const ProgressFn &progress = {});
 

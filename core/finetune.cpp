@@ -1,6 +1,7 @@
 #include "finetune.h"
 
 #include "atomicfile.h"
+#include "evaluate.h"
 #include "exportrewrite.h"
 #include "model.h"
 #include "torchmodel.h"
@@ -15,17 +16,6 @@
 namespace gkp {
 
 namespace {
-
-torch::Tensor logitsOf(const torch::IValue &output)
-{
-    if (output.isTensor())
-        return output.toTensor();
-    if (output.isTuple() && !output.toTupleRef().elements().empty())
-        return logitsOf(output.toTupleRef().elements()[0]);
-    if (output.isList() && output.toListRef().size() > 0)
-        return logitsOf(output.toListRef()[0]);
-    throw Error("the model returns " + output.tagKind() + ", not a tensor of class scores [N, classes]");
-}
 
 torch::Tensor forwardLogits(torch::jit::Module &module, const torch::Tensor &images, const Dataset &data)
 {

@@ -87,6 +87,11 @@ void updateCosts(LayerPlan &layer, const Model &model)
     layer.gather_width = int64_t(layer.groups) * layer.kept_per_group;
 }
 
+std::string methodSummary(const PlanSettings &s)
+{
+    return s.cluster + " + " + s.select + ", G = " + (s.groups == 0 ? std::string("auto") : std::to_string(s.groups));
+}
+
 void updateTotals(Plan &plan, const Model &model)
 {
     const Totals &t = model.inventory().totals;

@@ -117,4 +117,7 @@ std::vector<uint8_t> kernelMask(const LayerPlan &layer, int64_t inChannels);
 void updateCosts(LayerPlan &layer, const Model &model);
 void updateTotals(Plan &plan, const Model &model);
 
+// "kmeans + greedy, G = 8" (or "G = auto"): how the layers are planned, for reports.
+std::string methodSummary(const PlanSettings &settings);
+
 } // namespace gkp

@@ -29,15 +29,6 @@ std::map<std::string, SensitivityCurve> SensitivityTable::curves() const
     return out;
 }
 
-namespace {
-
-std::string methodText(const PlanSettings &s)
-{
-    return s.cluster + " + " + s.select + ", G = " + (s.groups == 0 ? std::string("auto") : std::to_string(s.groups));
-}
-
-} // namespace
-
 SensitivityTable measureSensitivity(Planner &planner, const PlanSettings &settings, const Dataset &data,
                                     const SensitivityOptions &options, const ProgressFn &progress)
 {
@@ -58,7 +49,7 @@ SensitivityTable measureSensitivity(Planner &planner, const PlanSettings &settin
     table.dataset = data.summary();
     table.samples = data.size();
     table.recalibration_samples = options.recalibration ? options.recalibration->size() : 0;
-    table.method = methodText(settings);
+    table.method = methodSummary(settings);
     table.ratios = options.ratios;
 
     const int total = int(1 + requests.size() * options.ratios.size());
