@@ -41,7 +41,7 @@ void addExportCommand(CLI::App &app)
     struct Options
     {
         ModelOptions model;
-        std::string plan, output, mode = "deploy", form;
+        std::string plan, output, mode = "deploy", form, runtime;
         bool noVerify = false, noTiming = false;
         int64_t batch = 0;
     };
@@ -56,6 +56,10 @@ void addExportCommand(CLI::App &app)
     cmd->add_option("--form", o->form, "Force one form for every layer: grouped, split, masked-dense")
         ->check(CLI::IsMember({"grouped", "split", "masked-dense"}));
     cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: the model's)");
+    cmd->add_option("--runtime", o->runtime,
+                    "Deploy: time forms as they run in this runtime: frozen (as loaded) or onednn (after "
+                    "torch.jit.optimize_for_inference; verified there too). Default: the plan's latency runtime")
+        ->check(CLI::IsMember({"frozen", "onednn"}));
     cmd->add_flag("--no-timing", o->noTiming, "Deploy: do not time forms; write every layer grouped");
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
@@ -66,6 +70,7 @@ void addExportCommand(CLI::App &app)
         eo.verify = !o->noVerify;
         eo.choose_fastest = !o->noTiming;
         eo.timing_batch = o->batch;
+        eo.runtime = *runtimeFromString(o->runtime.empty() ? plan.settings.latency_runtime : o->runtime);
         if (!o->form.empty())
             eo.force_form = layerFormFromString(o->form);
         ExportResult r;
@@ -90,6 +95,9 @@ void addExportCommand(CLI::App &app)
                       << "\n";
         if (eo.verify) {
             printVerify(r.verify);
+            if (eo.runtime != Runtime::Frozen && eo.mode == ExportMode::Deploy)
+                std::cerr << "(figures in the " << toString(eo.runtime)
+                          << " runtime, where the forms were timed; the file as loaded passed first)\n";
             const double before = double(model.inventory().totals.conv_macs);
             std::cerr << "conv MACs per example: " << humanCount(before) << " -> " << humanCount(double(r.conv_macs))
                       << fmt(" (-%.2f %%; the plan counts ", 100.0 * (1.0 - double(r.conv_macs) / before))
@@ -109,6 +117,7 @@ void addVerifyCommand(CLI::App &app)
         int inputs = 8;
         double tolerance = 1e-4;
         bool json = false;
+        std::string runtime = "frozen";
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("verify", "Check an exported model against the masked original");
@@ -116,13 +125,17 @@ void addVerifyCommand(CLI::App &app)
     cmd->add_option("exported", o->exported, "The exported model (carries its plan)")->required();
     cmd->add_option("--inputs", o->inputs, "Random inputs to compare on")->capture_default_str();
     cmd->add_option("--tolerance", o->tolerance, "Max relative error")->capture_default_str();
+    cmd->add_option("--runtime", o->runtime,
+                    "Run the exported model as loaded (frozen) or after torch.jit.optimize_for_inference (onednn)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"frozen", "onednn"}));
     cmd->add_flag("--json", o->json, "Print the result as JSON");
     cmd->callback([o] {
         const Model original = Model::load(o->model.model, o->model.loadOptions());
         LoadOptions lo;
         lo.input_shape = original.inventory().input_shape;
         const Model exported = Model::load(o->exported, lo);
-        const VerifyResult v = verifyExport(original, exported, o->inputs, o->tolerance);
+        const VerifyResult v = verifyExport(original, exported, o->inputs, o->tolerance, *runtimeFromString(o->runtime));
         printVerify(v);
         if (o->json) {
             nlohmann::json outs = nlohmann::json::array();
@@ -146,6 +159,7 @@ void addBenchCommand(CLI::App &app)
         std::string input_shape, batches = "1,8,32";
         BenchOptions bench;
         bool json = false, noFreeze = false, noLayers = false;
+        std::string runtime = "frozen";
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("bench", "Measure latency of one model, or of two side by side");
@@ -157,9 +171,15 @@ void addBenchCommand(CLI::App &app)
     cmd->add_flag("--no-layers", o->noLayers, "Skip the per-layer comparison");
     cmd->add_flag("--channels-last", o->bench.channels_last,
                   "Feed every model channels-last (NHWC) inputs, so convolutions skip layout conversions");
+    cmd->add_option("--runtime", o->runtime,
+                    "frozen: run the models as loaded; onednn: through torch.jit.optimize_for_inference first "
+                    "(prepacked oneDNN convolutions)")
+        ->check(CLI::IsMember({"frozen", "onednn"}))
+        ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
         o->bench.freeze = !o->noFreeze;
+        o->bench.runtime = *runtimeFromString(o->runtime);
         o->bench.batches.clear();
         std::stringstream ss(o->batches);
         for (std::string b; std::getline(ss, b, ',');)
@@ -221,7 +241,9 @@ void addBenchCommand(CLI::App &app)
                          {false, true, true, true, true, false});
                 for (const LayerPlan &l : plan.layers) {
                     LayerExport e;
-                    timeLayerForms(models[0], l, r.batches.back(), 5, e);
+                    TimingContext context;
+                    context.runtime = o->bench.runtime;
+                    timeLayerForms(models[0], l, r.batches.back(), 5, e, context);
                     const double g = e.timings_ms["grouped"];
                     const double s = e.timings_ms.count("split") ? e.timings_ms["split"] : 0.0;
                     const double best = s > 0 ? std::min(g, s) : g;
@@ -237,6 +259,7 @@ void addBenchCommand(CLI::App &app)
         if (o->json) {
             nlohmann::json doc{{"models", r.models},
                                {"channels_last", o->bench.channels_last},
+                               {"runtime", o->runtime},
                                {"results", rows},
                                {"layers", layers}};
             std::cout << doc.dump(2) << '\n';

@@ -96,6 +96,13 @@ void printSummary(const Plan &plan, const Model &model, double seconds)
                       humanCount(double(l.macs_after)), l.note});
     }
     table.print(std::cerr);
+    if (!plan.left_dense.empty()) {
+        std::cerr << "\nleft dense (no pruned form ran faster than the dense conv; the MACs target is met by the "
+                     "other layers):\n";
+        for (const LeftDense &d : plan.left_dense)
+            std::cerr << "  " << d.name << ": " << fixed(d.pruned_ms, 3) << " ms pruned vs " << fixed(d.dense_ms, 3)
+                      << " ms dense\n";
+    }
     const PlanTotals &t = plan.totals;
     std::cerr << "\n"
               << plan.layers.size() << " layers pruned; conv MACs " << humanCount(double(t.macs_before)) << " -> "
@@ -146,6 +153,11 @@ void addPlanCommand(CLI::App &app)
     cmd->add_flag("--latency-aware", o->settings.latency_aware,
                   "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
     cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
+    cmd->add_option("--runtime", o->settings.latency_runtime,
+                    "Where --latency-aware times layers: frozen (the exported file as loaded) or onednn (after "
+                    "torch.jit.optimize_for_inference)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"frozen", "onednn"}));
     cmd->add_option("--channel-multiple", o->settings.channel_multiple,
                     "Round kept input channels per group to a multiple of N (8 suits AVX2 kernels)")
         ->capture_default_str()

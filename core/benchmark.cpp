@@ -29,9 +29,10 @@ BenchResult benchmarkModels(const std::vector<const Model *> &models, const Benc
     for (const Model *m : models) {
         r.models.push_back(m->path());
         torch::jit::Module mod = m->impl().module;
-        if (options.freeze && !isFrozen(mod))
+        if ((options.freeze || options.runtime != Runtime::Frozen) && !isFrozen(mod))
             mod = buildFrozenOriginal(*m);
         mod.eval();
+        mod = forRuntime(mod, options.runtime);
         modules.push_back(mod);
     }
     r.median_ms.assign(models.size(), std::vector<double>(options.batches.size(), 0.0));

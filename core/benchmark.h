@@ -1,6 +1,7 @@
 #pragma once
 
 #include "error.h"
+#include "exporter.h"
 #include "shape.h"
 
 #include <string>
@@ -19,6 +20,8 @@ struct BenchOptions
     // Inputs in channels-last (NHWC) memory, for every model alike: oneDNN convolutions then keep
     // that layout instead of converting each activation, which on this CPU is faster for both.
     bool channels_last = false;
+    // Runtime::OneDnn: every model (frozen first) passed through torch.jit.optimize_for_inference.
+    Runtime runtime = Runtime::Frozen;
 };
 
 struct BenchResult

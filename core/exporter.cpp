@@ -31,6 +31,19 @@ std::optional<LayerForm> layerFormFromString(const std::string &name)
     return std::nullopt;
 }
 
+std::string toString(Runtime runtime)
+{
+    return runtime == Runtime::OneDnn ? "onednn" : "frozen";
+}
+
+std::optional<Runtime> runtimeFromString(const std::string &name)
+{
+    for (Runtime r : {Runtime::Frozen, Runtime::OneDnn})
+        if (toString(r) == name)
+            return r;
+    return std::nullopt;
+}
+
 namespace {
 
 // Times ways of computing the same result interleaved (one run of each, then the next round), so
@@ -55,6 +68,26 @@ std::map<std::string, double> fastestMs(const std::map<std::string, std::functio
 
 } // namespace
 
+namespace {
+
+// One convolution of a form: over the input gathered by `gather` (undefined: the input as it is).
+struct FormConv
+{
+    torch::Tensor gather, weight;
+    c10::optional<torch::Tensor> bias;
+    int64_t groups = 1;
+};
+
+// A conv's weight prepacked for oneDNN (as optimize_for_inference stores it), for timing.
+FormConv prepacked(const FormConv &c, const ConvLayer &conv)
+{
+    FormConv p = c;
+    p.weight = at::mkldnn_reorder_conv2d_weight(c.weight.to_mkldnn(), conv.padding, conv.stride, conv.dilation, c.groups);
+    return p;
+}
+
+} // namespace
+
 void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int runs, LayerExport &e,
                     const TimingContext &context)
 {
@@ -70,42 +103,76 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
     const GroupedLayer gl = groupedLayer(l, w, b);
     const c10::optional<torch::Tensor> bias = b ? c10::optional<torch::Tensor>(*b) : c10::nullopt;
     const c10::optional<torch::Tensor> gbias = gl.bias ? c10::optional<torch::Tensor>(*gl.bias) : c10::nullopt;
-    auto conv2d = [&](const torch::Tensor &in, const torch::Tensor &weight, const c10::optional<torch::Tensor> &bb,
-                      int64_t groups) {
-        return torch::conv2d(in, weight, bb, conv.stride, conv.padding, conv.dilation, groups);
-    };
-    std::map<std::string, std::function<void()>> forms;
-    forms["masked-dense"] = [&] { conv2d(x, w, bias, 1); }; // the dense conv it replaces
+
     // Pruned forms produce filters in group order; count the copy that restores the original
     // order (it is skipped when the order folds into the consumers, so this errs on the safe side).
     const bool permuted = l.groups > 1;
-    auto restore = [&](const torch::Tensor &y) { return permuted ? y.index_select(1, gl.inverse) : y; };
     // G = 1 with a trimmed neighbour: a plain conv over the kept channels; its input arrives
     // trimmed (no gather), and/or only the output channels the next layer reads are computed.
     const int64_t outs = l.groups == 1 && context.outputs_read > 0 ? std::min(context.outputs_read, gl.weight.size(0))
                                                                    : gl.weight.size(0);
-    const torch::Tensor kept = context.input_trimmed && l.groups == 1 ? x.index_select(1, gl.gather) : torch::Tensor();
-    const torch::Tensor gweight = gl.weight.narrow(0, 0, outs).contiguous();
-    const c10::optional<torch::Tensor> gbiasRead =
-        gbias ? c10::optional<torch::Tensor>(gbias->narrow(0, 0, outs).contiguous()) : c10::nullopt;
-    forms["grouped"] = [&] {
-        restore(conv2d(kept.defined() ? kept : x.index_select(1, gl.gather), gweight, gbiasRead, l.groups));
-    };
-    std::vector<torch::Tensor> idx, ws;
-    std::vector<c10::optional<torch::Tensor>> bs;
+    const bool trimmedInput = context.input_trimmed && l.groups == 1;
+    const torch::Tensor kept = trimmedInput ? x.index_select(1, gl.gather) : torch::Tensor();
+    FormConv dense{torch::Tensor(), w, bias, 1};
+    FormConv grouped{trimmedInput ? torch::Tensor() : gl.gather, gl.weight.narrow(0, 0, outs).contiguous(),
+                     gbias ? c10::optional<torch::Tensor>(gbias->narrow(0, 0, outs).contiguous()) : c10::nullopt,
+                     l.groups};
+    std::vector<FormConv> split;
     if (l.groups > 1) {
         const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
-        for (int g = 0; g < l.groups; ++g) {
-            idx.push_back(gl.gather.narrow(0, g * m, m));
-            ws.push_back(gl.weight.narrow(0, g * d, d).contiguous());
-            bs.push_back(gl.bias ? c10::optional<torch::Tensor>(gl.bias->narrow(0, g * d, d)) : c10::nullopt);
-        }
-        forms["split"] = [&] {
-            std::vector<torch::Tensor> parts;
-            for (int g = 0; g < l.groups; ++g)
-                parts.push_back(conv2d(x.index_select(1, idx[std::size_t(g)]), ws[std::size_t(g)], bs[std::size_t(g)], 1));
-            restore(torch::cat(parts, 1));
+        for (int g = 0; g < l.groups; ++g)
+            split.push_back({gl.gather.narrow(0, g * m, m).contiguous(), gl.weight.narrow(0, g * d, d).contiguous(),
+                             gl.bias ? c10::optional<torch::Tensor>(gl.bias->narrow(0, g * d, d).contiguous())
+                                     : c10::nullopt,
+                             1});
+    }
+    const torch::Tensor restore = permuted ? gl.inverse : torch::Tensor();
+
+    std::map<std::string, std::function<void()>> forms;
+    if (context.runtime == Runtime::OneDnn) {
+        // As optimize_for_inference runs the model: activations stay in oneDNN's blocked layout
+        // from op to op, weights are prepacked; an index_select (gather, order restore, the
+        // concatenation of split convs) converts to NCHW and back.
+        auto relayout = [](const torch::Tensor &t, const torch::Tensor &index) {
+            return t.to_dense().index_select(1, index).to_mkldnn();
         };
+        auto run = [&conv, relayout](const torch::Tensor &in, const FormConv &c) {
+            return at::mkldnn_convolution(c.gather.defined() ? relayout(in, c.gather) : in, c.weight, c.bias,
+                                          conv.padding, conv.stride, conv.dilation, c.groups);
+        };
+        auto restored = [restore, relayout](const torch::Tensor &y) { return restore.defined() ? relayout(y, restore) : y; };
+        const torch::Tensor xm = x.to_mkldnn(), keptm = trimmedInput ? kept.to_mkldnn() : torch::Tensor();
+        const FormConv densep = prepacked(dense, conv), groupedp = prepacked(grouped, conv);
+        std::vector<FormConv> splitp;
+        for (const FormConv &c : split)
+            splitp.push_back(prepacked(c, conv));
+        forms["masked-dense"] = [=] { run(xm, densep); };
+        forms["grouped"] = [=] { restored(run(trimmedInput ? keptm : xm, groupedp)); };
+        if (!split.empty())
+            forms["split"] = [=] {
+                std::vector<torch::Tensor> parts;
+                for (const FormConv &c : splitp)
+                    parts.push_back(run(xm, c).to_dense());
+                torch::Tensor y = torch::cat(parts, 1);
+                if (restore.defined())
+                    y = y.index_select(1, restore);
+                y.to_mkldnn();
+            };
+    } else {
+        auto run = [&conv](const torch::Tensor &in, const FormConv &c) {
+            return torch::conv2d(c.gather.defined() ? in.index_select(1, c.gather) : in, c.weight, c.bias, conv.stride,
+                                 conv.padding, conv.dilation, c.groups);
+        };
+        auto restored = [restore](const torch::Tensor &y) { return restore.defined() ? y.index_select(1, restore) : y; };
+        forms["masked-dense"] = [&] { run(x, dense); };
+        forms["grouped"] = [&] { restored(run(trimmedInput ? kept : x, grouped)); };
+        if (!split.empty())
+            forms["split"] = [&] {
+                std::vector<torch::Tensor> parts;
+                for (const FormConv &c : split)
+                    parts.push_back(run(x, c));
+                restored(torch::cat(parts, 1));
+            };
     }
     e.timings_ms = fastestMs(forms, runs);
     e.dense_ms = e.timings_ms.at("masked-dense");
@@ -183,14 +250,15 @@ VerifyResult compareModules(torch::jit::Module &reference, torch::jit::Module &c
 
 } // namespace
 
-VerifyResult verifyExport(const Model &original, const Model &exported, int inputs, double tolerance)
+VerifyResult verifyExport(const Model &original, const Model &exported, int inputs, double tolerance,
+                          Runtime runtime)
 {
     auto it = exported.extraFiles().find(extra::Plan);
     if (it == exported.extraFiles().end())
         throw Error("'" + exported.path() + "' carries no GKP plan: it was not exported by gkp");
     const Plan plan = planFromString(it->second, original);
     torch::jit::Module masked = buildMaskedModule(original, plan);
-    torch::jit::Module candidate = exported.impl().module;
+    torch::jit::Module candidate = forRuntime(exported.impl().module, runtime);
     return compareModules(masked, candidate, original.inventory().input_shape, inputs, tolerance);
 }
 
@@ -225,6 +293,7 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
                 context.input_trimmed =
                     !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
             }
+            context.runtime = options.runtime;
             LayerExport e;
             timeLayerForms(model, l, batch, options.timing_runs, e, context);
             forms[l.name] = fastestForm(e);
@@ -254,6 +323,8 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
             const Model written = Model::load(tmp, lo);
             result.conv_macs = written.inventory().totals.conv_macs;
             result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
+            if (options.runtime != Runtime::Frozen && options.mode == ExportMode::Deploy && result.verify.passed)
+                result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance, options.runtime);
             if (!result.verify.passed)
                 throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
                             " > " + std::to_string(options.tolerance) + "; no file written");

@@ -23,6 +23,17 @@ enum class LayerForm {
 std::string toString(LayerForm form);
 std::optional<LayerForm> layerFormFromString(const std::string &name);
 
+// Where a deploy model runs, so its forms are timed, and models benchmarked, as they will run.
+enum class Runtime {
+    Frozen, // the frozen TorchScript as written (torch.jit.load): NCHW tensors between ops
+    // Then torch.jit.optimize_for_inference: convolution weights prepacked for oneDNN, activations
+    // kept in oneDNN's blocked layout between the ops that support it. An index_select (a gather)
+    // leaves that layout and comes back: two more copies of the tensor it reads.
+    OneDnn,
+};
+std::string toString(Runtime runtime);                                  // "frozen" | "onednn"
+std::optional<Runtime> runtimeFromString(const std::string &name);
+
 struct ExportOptions
 {
     ExportMode mode = ExportMode::Deploy;
@@ -31,6 +42,7 @@ struct ExportOptions
     std::optional<LayerForm> force_form; // instead of timing (tests, benchmarks)
     int64_t timing_batch = 0;            // 0: the batch of the model's example input
     int timing_runs = 7;
+    Runtime runtime = Runtime::Frozen; // the runtime forms are timed in (OneDnn: verified there too)
     bool verify = true;
     int verify_inputs = 4;
     double tolerance = 1e-4; // max relative error
@@ -95,6 +107,7 @@ struct TimingContext
     // > 0: G = 1 and only this many output channels are read (soleConsumer keeps them with G = 1):
     // the layer computes just those.
     int64_t outputs_read = 0;
+    Runtime runtime = Runtime::Frozen;
 };
 
 // Times one pruned layer's forms (and the dense conv it replaces) on this machine, on the layer's
@@ -103,7 +116,8 @@ void timeLayerForms(const Model &model, const LayerPlan &layer, int64_t batch, i
                     const TimingContext &context = {});
 
 // Loads `exported` and compares it with the masked model rebuilt from `original` and the plan
-// stored inside `exported` on `inputs` random inputs.
-VerifyResult verifyExport(const Model &original, const Model &exported, int inputs = 4, double tolerance = 1e-4);
+// stored inside `exported` on `inputs` random inputs; `exported` as loaded, or prepared for `runtime`.
+VerifyResult verifyExport(const Model &original, const Model &exported, int inputs = 4, double tolerance = 1e-4,
+                          Runtime runtime = Runtime::Frozen);
 
 } // namespace gkp

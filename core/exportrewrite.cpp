@@ -552,4 +552,12 @@ torch::jit::Module buildFrozenOriginal(const Model &model)
     return freezeForDeploy(r.module());
 }
 
+torch::jit::Module forRuntime(const torch::jit::Module &frozen, Runtime runtime)
+{
+    if (runtime == Runtime::Frozen)
+        return frozen;
+    torch::jit::Module m = frozen.clone();
+    return torch::jit::optimize_for_inference(m);
+}
+
 } // namespace gkp

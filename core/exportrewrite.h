@@ -27,6 +27,10 @@ torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector
 // The original model frozen the same way as a deploy export (for fair benchmarks).
 torch::jit::Module buildFrozenOriginal(const Model &model);
 
+// A frozen module prepared for `runtime`: itself for Frozen; for OneDnn a clone passed through
+// torch::jit::optimize_for_inference (cannot be saved: it holds oneDNN tensors).
+torch::jit::Module forRuntime(const torch::jit::Module &frozen, Runtime runtime);
+
 // Per-layer pruned tensors of the GKP construction (docs: "grouped-convolution view").
 struct GroupedLayer
 {

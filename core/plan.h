@@ -56,6 +56,8 @@ struct PlanSettings
     // Kept input channels per group rounded to a multiple of this (8: what an AVX2 kernel
     // computes at once; a conv over 176 channels runs faster than over 179). 1 = off.
     int channel_multiple = 1;
+    // Where latency-aware timing runs the forms (exporter.h, Runtime): "frozen" or "onednn".
+    std::string latency_runtime = "frozen";
     std::vector<std::string> snapshots; // TMI: snapshot files
     std::map<std::string, LayerOverride> overrides;
 };
@@ -97,6 +99,14 @@ struct PlanTotals
     }
 };
 
+// A layer latency-aware planning left unpruned: none of its pruned forms ran faster than its
+// dense conv on this machine, so a MACs target is reached by the other layers instead.
+struct LeftDense
+{
+    std::string name;
+    double pruned_ms = 0.0, dense_ms = 0.0; // the fastest pruned candidate, and the dense conv
+};
+
 struct Plan
 {
     static constexpr int FormatVersion = 1;
@@ -105,6 +115,7 @@ struct Plan
     Shape input_shape;
     PlanSettings settings;
     std::vector<LayerPlan> layers; // pruned layers only, in execution order
+    std::vector<LeftDense> left_dense;
     PlanTotals totals;
 
     const LayerPlan *find(const std::string &name) const;

@@ -54,6 +54,7 @@ json settingsToJson(const PlanSettings &s)
         {"latency_aware", s.latency_aware},
         {"latency_batch", s.latency_batch},
         {"channel_multiple", s.channel_multiple},
+        {"latency_runtime", s.latency_runtime},
         {"snapshots", s.snapshots},
         {"overrides", overrides},
     };
@@ -192,6 +193,8 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
         s.latency_batch = r.integer(j["latency_batch"], Reader::join(p, "latency_batch"), 0, 1 << 20);
     if (j.contains("channel_multiple"))
         s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 1, 1024));
+    if (j.contains("latency_runtime"))
+        s.latency_runtime = r.string(j["latency_runtime"], Reader::join(p, "latency_runtime"), {"frozen", "onednn"});
     const json &snaps = r.array(r.field(j, p, "snapshots"), Reader::join(p, "snapshots"));
     for (std::size_t i = 0; i < snaps.size(); ++i)
         s.snapshots.push_back(r.string(snaps[i], Reader::at(Reader::join(p, "snapshots"), i)));
@@ -242,6 +245,9 @@ json toJson(const Plan &plan)
             {"note", l.note},
         });
     }
+    json leftDense = json::array();
+    for (const LeftDense &d : plan.left_dense)
+        leftDense.push_back({{"name", d.name}, {"pruned_ms", d.pruned_ms}, {"dense_ms", d.dense_ms}});
     return {
         {"format", FormatName},
         {"version", Plan::FormatVersion},
@@ -250,6 +256,7 @@ json toJson(const Plan &plan)
         {"input_shape", plan.input_shape},
         {"settings", settingsToJson(plan.settings)},
         {"layers", layers},
+        {"left_dense", leftDense},
         {"totals",
          {{"macs_before", plan.totals.macs_before},
           {"macs_after", plan.totals.macs_after},
@@ -345,6 +352,21 @@ Plan planFromJson(const json &doc, const Model &model)
             l.note = j["note"].get<std::string>();
         updateCosts(l, model);
         plan.layers.push_back(std::move(l));
+    }
+    if (doc.contains("left_dense")) {
+        const json &left = r.array(doc["left_dense"], "left_dense");
+        for (std::size_t i = 0; i < left.size(); ++i) {
+            const std::string p = Reader::at("left_dense", i);
+            LeftDense d;
+            d.name = r.string(r.field(left[i], p, "name"), p + ".name");
+            if (!inv.find(d.name))
+                r.fail(p + ".name", "the model has no convolution named '" + d.name + "'");
+            if (seen.count(d.name))
+                r.fail(p + ".name", "'" + d.name + "' is also a pruned layer");
+            d.pruned_ms = r.number(r.field(left[i], p, "pruned_ms"), p + ".pruned_ms", 0.0, 1e9);
+            d.dense_ms = r.number(r.field(left[i], p, "dense_ms"), p + ".dense_ms", 0.0, 1e9);
+            plan.left_dense.push_back(std::move(d));
+        }
     }
     updateTotals(plan, model);
     return plan;

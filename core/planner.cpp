@@ -41,6 +41,7 @@ struct Planner::Impl
     const Model &model;
     std::mutex mutex;
     std::mutex timingMutex;
+    Planner::LayerTimer timer; // empty: timeLayerForms
     std::map<int, torch::Tensor> weights;        // float32 contiguous copies
     std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
     // (layer, G, method, seed, n_init) -> assignment
@@ -201,8 +202,9 @@ struct Planner::Impl
 
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
     // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
+    // `timed` (when given) receives the fastest candidate's time and the dense conv's.
     LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
-                               const Neighbours *plan = nullptr)
+                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr)
     {
         LayerPlan *fastest = nullptr;
         double fastestMs = 0.0, denseMs = 0.0;
@@ -211,10 +213,14 @@ struct Planner::Impl
             if (c.retained_energy < bestEnergy - s.epsilon)
                 continue;
             LayerExport e;
-            const TimingContext context = timingContext(c, s, plan);
+            TimingContext context = timingContext(c, s, plan);
+            context.runtime = runtimeFromString(s.latency_runtime).value_or(Runtime::Frozen);
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
-                timeLayerForms(model, c, s.latency_batch, 5, e, context);
+                if (timer)
+                    timer(c, context, e);
+                else
+                    timeLayerForms(model, c, s.latency_batch, 5, e, context);
             }
             double ms = e.timings_ms.at("grouped");
             if (auto it = e.timings_ms.find("split"); it != e.timings_ms.end())
@@ -230,6 +236,8 @@ struct Planner::Impl
         std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s", fastest->groups,
                       fastestMs, denseMs, fastestTrims ? " (timed with its neighbour's unread channels removed)" : "");
         fastest->note = buf;
+        if (timed)
+            *timed = {fastest->name, fastestMs, denseMs};
         return std::move(*fastest);
     }
 
@@ -295,6 +303,12 @@ void Planner::clearCache()
     m_impl->energies.clear();
     m_impl->clusters.clear();
     m_impl->tmiChoice.clear();
+}
+
+void Planner::setLayerTimer(LayerTimer timer)
+{
+    std::lock_guard<std::mutex> lock(m_impl->timingMutex);
+    m_impl->timer = std::move(timer);
 }
 
 int Planner::feasibleGroups(int64_t outChannels, int requested)
@@ -429,7 +443,7 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
     return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
            a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
            a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots &&
-           a.channel_multiple == b.channel_multiple;
+           a.channel_multiple == b.channel_multiple && a.latency_runtime == b.latency_runtime;
     // allocation and sensitivity only change ratios, which the reuse check compares per layer
 }
 } // namespace
@@ -440,9 +454,47 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         throw Error("unknown clustering method '" + settings.cluster + "'");
     if (!selectMethodFromString(settings.select))
         throw Error("unknown kernel selection method '" + settings.select + "'");
+    if (!runtimeFromString(settings.latency_runtime))
+        throw Error("unknown latency runtime '" + settings.latency_runtime + "': expected frozen or onednn");
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
-    const std::vector<Request> reqs = requests(settings);
+    std::vector<LeftDense> timed;
+    Plan plan = planOnce(settings, settings, progress, previous, timed);
+    if (!settings.latency_aware || !settings.target_macs_reduction)
+        return plan;
+    // Latency-aware with a MACs target: a layer whose every pruned candidate is no faster than its
+    // dense conv (the export would keep it dense) is left unpruned, and the target is spread over
+    // the other layers instead. Their ratios rise, so they are timed again; a few rounds at most.
+    PlanSettings effective = settings;
+    std::vector<LeftDense> left;
+    for (int round = 0; round < 3; ++round) {
+        PlanSettings next = effective;
+        std::vector<LeftDense> slower;
+        for (const LeftDense &t : timed)
+            if (t.pruned_ms >= 0.98 * t.dense_ms) {
+                slower.push_back(t);
+                next.overrides[t.name].off = true;
+            }
+        if (slower.empty())
+            break;
+        try {
+            (void)requests(next);
+        } catch (const Error &) {
+            break; // the other layers cannot reach the target alone: keep pruning these
+        }
+        effective = std::move(next);
+        left.insert(left.end(), slower.begin(), slower.end());
+        timed.clear();
+        plan = planOnce(settings, effective, progress, &plan, timed);
+    }
+    plan.left_dense = std::move(left);
+    return plan;
+}
+
+Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
+                       const Plan *previous, std::vector<LeftDense> &timed)
+{
+    const std::vector<Request> reqs = requests(effective);
 
     Plan plan;
     plan.tool_version = GKP_VERSION;
@@ -535,7 +587,9 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
             continue;
         if (progress && !progress(int(reqs.size() + timedDone), steps))
             throw Cancelled();
-        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], settings, &neighbours);
+        LeftDense t;
+        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &t);
+        timed.push_back(t);
         neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
         ++timedDone;
     }

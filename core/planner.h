@@ -1,8 +1,10 @@
 #pragma once
 
 #include "error.h"
+#include "exporter.h"
 #include "plan.h"
 
+#include <functional>
 #include <memory>
 
 namespace gkp {
@@ -55,7 +57,17 @@ public:
     // Drops cached clusterings (e.g. after the model's weights changed).
     void clearCache();
 
+    // How latency-aware planning times one candidate's forms (fills timings_ms and dense_ms).
+    // Default: timeLayerForms on this machine at the settings' latency batch. Tests replace it.
+    using LayerTimer = std::function<void(const LayerPlan &candidate, const TimingContext &context, LayerExport &result)>;
+    void setLayerTimer(LayerTimer timer);
+
 private:
+    // One planning pass over the layers `effective` prunes (settings plus layers left dense);
+    // `timed` receives each latency-timed layer's fastest candidate and dense times.
+    Plan planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
+                  const Plan *previous, std::vector<LeftDense> &timed);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

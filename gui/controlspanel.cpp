@@ -24,7 +24,8 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
     : QWidget(parent), m_document(document), m_ratioSlider(new QSlider(Qt::Horizontal)),
       m_ratioSpin(new QDoubleSpinBox), m_targetCheck(new QCheckBox(tr("Target conv-MACs reduction"))),
       m_targetSpin(new QDoubleSpinBox), m_groupsSpin(new QSpinBox), m_autoGroups(new QCheckBox(tr("auto"))),
-      m_latencyAware(new QCheckBox(tr("latency-aware"))), m_cluster(new QComboBox), m_select(new QComboBox),
+      m_latencyAware(new QCheckBox(tr("latency-aware"))),
+      m_oneDnn(new QCheckBox(tr("Time layers for the oneDNN runtime"))), m_cluster(new QComboBox), m_select(new QComboBox),
       m_seed(new QSpinBox), m_includeStem(new QCheckBox(tr("Prune the stem (reads the input)"))),
       m_alignChannels(new QCheckBox(tr("Keep channels in multiples of 8"))),
       m_layerBox(new QGroupBox(tr("Selected layer"))), m_layerInclude(new QCheckBox(tr("Prune this layer"))),
@@ -53,6 +54,9 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
     m_seed->setRange(0, 1000000);
     m_alignChannels->setToolTip(tr("Round each group's kept input channels to a multiple of 8: CPU convolution "
                                    "kernels run faster on such channel counts (176 rather than 179)"));
+    m_oneDnn->setToolTip(tr("Latency-aware planning times each layer as it runs after "
+                            "torch.jit.optimize_for_inference (oneDNN convolutions); layers that pruning would not "
+                            "make faster there are left dense and a MACs target is met by the others"));
     m_layerRatio->setRange(0.0, 0.99);
     m_layerRatio->setDecimals(4);
     m_layerRatio->setSingleStep(0.05);
@@ -77,6 +81,7 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
     form->addRow(tr("Seed"), m_seed);
     form->addRow(m_includeStem);
     form->addRow(m_alignChannels);
+    form->addRow(m_oneDnn);
 
     auto *layerForm = new QFormLayout(m_layerBox);
     layerForm->addRow(m_layerInclude);
@@ -102,7 +107,7 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
 
     connect(m_ratioSlider, &QSlider::valueChanged, this, [this](int v) { commitRatio(v / 100.0, true); });
     connect(m_ratioSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { commitRatio(v, false); });
-    for (QCheckBox *c : {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem, m_alignChannels})
+    for (QCheckBox *c : {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem, m_alignChannels, m_oneDnn})
         connect(c, &QCheckBox::toggled, this, &ControlsPanel::commitGlobal);
     connect(m_targetSpin, &QDoubleSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
     connect(m_groupsSpin, &QSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
@@ -161,6 +166,8 @@ void ControlsPanel::syncFromDocument()
     if (s.groups > 0)
         m_groupsSpin->setValue(s.groups);
     m_latencyAware->setChecked(s.latency_aware);
+    m_oneDnn->setChecked(s.latency_runtime == "onednn");
+    m_oneDnn->setEnabled(s.groups == 0 && s.latency_aware);
     m_cluster->setCurrentIndex(std::max(0, m_cluster->findData(QString::fromStdString(s.cluster))));
     m_select->setCurrentIndex(std::max(0, m_select->findData(QString::fromStdString(s.select))));
     m_seed->setValue(int(s.seed));
@@ -243,6 +250,7 @@ void ControlsPanel::commitGlobal()
         s.target_macs_reduction.reset();
     s.groups = m_autoGroups->isChecked() ? 0 : m_groupsSpin->value();
     s.latency_aware = m_latencyAware->isChecked();
+    s.latency_runtime = m_oneDnn->isChecked() ? "onednn" : "frozen";
     s.cluster = m_cluster->currentData().toString().toStdString();
     s.select = m_select->currentData().toString().toStdString();
     s.seed = uint64_t(m_seed->value());

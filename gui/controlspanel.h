@@ -44,6 +44,7 @@ private:
     QSpinBox *m_groupsSpin;
     QCheckBox *m_autoGroups;
     QCheckBox *m_latencyAware;
+    QCheckBox *m_oneDnn; // latency-aware timing in the oneDNN runtime
     QComboBox *m_cluster;
     QComboBox *m_select;
     QSpinBox *m_seed;

@@ -22,7 +22,7 @@
 
 ExportDialog::ExportDialog(Document *document, QWidget *parent)
     : QDialog(parent), m_document(document), m_mode(new QComboBox), m_path(new QLineEdit),
-      m_timing(new QCheckBox(tr("Time each layer's forms and keep the fastest (deploy)"))),
+      m_timing(new QCheckBox(tr("Time each layer's forms and keep the fastest (deploy)"))), m_runtime(new QComboBox),
       m_progress(new QProgressBar), m_results(new QTextBrowser), m_exportButton(new QPushButton(tr("Export"))),
       m_cancelButton(new QPushButton(tr("Cancel")))
 {
@@ -30,6 +30,11 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     m_mode->addItem(tr("Deploy: frozen, BatchNorm folded, fastest"), int(gkp::ExportMode::Deploy));
     m_mode->addItem(tr("Trainable: parameters and BatchNorm kept, for fine-tuning"), int(gkp::ExportMode::Trainable));
     m_timing->setChecked(true);
+    m_runtime->addItem(tr("As loaded (frozen TorchScript)"), int(gkp::Runtime::Frozen));
+    m_runtime->addItem(tr("oneDNN (after torch.jit.optimize_for_inference)"), int(gkp::Runtime::OneDnn));
+    m_runtime->setToolTip(tr("Where the deployed model will run: forms are timed, the file verified and both models "
+                             "benchmarked there"));
+    m_runtime->setCurrentIndex(document->settings().latency_runtime == "onednn" ? 1 : 0);
     auto *browseButton = new QPushButton(tr("Browse…"));
     auto *pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
@@ -38,6 +43,7 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     form->addRow(tr("Mode"), m_mode);
     form->addRow(tr("File"), pathRow);
     form->addRow(m_timing);
+    form->addRow(tr("Runtime"), m_runtime);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_progress, 1);
     buttons->addWidget(m_exportButton);
@@ -67,7 +73,11 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
     connect(m_mode, &QComboBox::currentIndexChanged, this,
-            [this] { m_timing->setEnabled(m_mode->currentData().toInt() == int(gkp::ExportMode::Deploy)); });
+            [this] {
+                const bool deploy = m_mode->currentData().toInt() == int(gkp::ExportMode::Deploy);
+                m_timing->setEnabled(deploy);
+                m_runtime->setEnabled(deploy);
+            });
 }
 
 ExportDialog::~ExportDialog()
@@ -118,6 +128,8 @@ void ExportDialog::startExport()
     options.choose_fastest = m_timing->isChecked();
     if (!options.choose_fastest)
         options.force_form = gkp::LayerForm::Grouped;
+    if (options.mode == gkp::ExportMode::Deploy)
+        options.runtime = gkp::Runtime(m_runtime->currentData().toInt());
     const std::string path = m_path->text().toStdString();
     const gkp::Plan plan = m_document->plan();
     const gkp::Model *model = m_document->model();
@@ -142,6 +154,7 @@ void ExportDialog::startExport()
                 });
                 return !cancel->load();
             };
+            o.runtime = options.runtime;
             o.result = gkp::exportModel(*model, plan, path, options, progress);
             gkp::LoadOptions lo;
             lo.input_shape = model->inventory().input_shape;
@@ -149,6 +162,7 @@ void ExportDialog::startExport()
             gkp::BenchOptions bo;
             bo.batches = {model->inventory().input_shape.at(0)};
             bo.runs = 10;
+            bo.runtime = options.runtime;
             const gkp::BenchResult b = gkp::benchmarkModels({model, &exported}, bo, [cancel](int, int) {
                 return !cancel->load();
             });
@@ -193,6 +207,9 @@ void ExportDialog::onFinished()
                 .arg(o.before_ms, 0, 'f', 3)
                 .arg(o.after_ms, 0, 'f', 3)
                 .arg(o.after_ms > 0 ? o.before_ms / o.after_ms : 0.0, 0, 'f', 2);
+    if (o.runtime == gkp::Runtime::OneDnn)
+        html += tr("<p>Forms timed, file verified and both models benchmarked in the oneDNN runtime "
+                   "(torch.jit.optimize_for_inference); the file as loaded was verified too.</p>");
     QStringList dense;
     for (const gkp::LayerExport &e : r.layers)
         if (e.form == gkp::LayerForm::MaskedDense)

@@ -45,6 +45,7 @@ private:
         QString error;
         gkp::ExportResult result;
         double before_ms = 0, after_ms = 0;
+        gkp::Runtime runtime = gkp::Runtime::Frozen;
     };
     void browse();
     void onFinished();
@@ -53,6 +54,7 @@ private:
     QComboBox *m_mode;
     QLineEdit *m_path;
     QCheckBox *m_timing;
+    QComboBox *m_runtime;
     QProgressBar *m_progress;
     QTextBrowser *m_results;
     QPushButton *m_exportButton;

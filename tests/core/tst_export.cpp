@@ -4,6 +4,7 @@
 #include "benchmark.h"
 #include "error.h"
 #include "exporter.h"
+#include "exportrewrite.h"
 #include "model.h"
 #include "planjson.h"
 #include "planner.h"
@@ -187,6 +188,51 @@ private Q_SLOTS:
             QCOMPARE(r.conv_macs, plan.totals.deploy_macs_after); // the plan's estimate is exact here
         }
         runPythonCheck(original, out, eo.mode == gkp::ExportMode::Trainable);
+    }
+
+    // The oneDNN runtime (torch.jit.optimize_for_inference): forms timed as it runs them, the
+    // export verified there too, and the optimized module still computes the masked model.
+    void oneDnnRuntime()
+    {
+        QCOMPARE(gkp::runtimeFromString("onednn"), std::optional<gkp::Runtime>(gkp::Runtime::OneDnn));
+        QCOMPARE(gkp::runtimeFromString("frozen"), std::optional<gkp::Runtime>(gkp::Runtime::Frozen));
+        QVERIFY(!gkp::runtimeFromString("mkl"));
+        const std::string original = fixture(u"cifar_resnet20b_scripted.pt"_qs);
+        const gkp::Model model = gkp::Model::load(original);
+        const gkp::Plan plan = makePlan(model, 4, 0.5);
+        gkp::ExportOptions eo;
+        eo.runtime = gkp::Runtime::OneDnn;
+        eo.timing_runs = 2;
+        const std::string out = m_dir.filePath(u"onednn.pt"_qs).toStdString();
+        const gkp::ExportResult r = gkp::exportModel(model, plan, out, eo);
+        QVERIFY(r.verify.passed);
+        for (const gkp::LayerExport &e : r.layers) {
+            QVERIFY2(e.dense_ms > 0 && e.timings_ms.count("grouped") && e.timings_ms.count("split"), e.name.c_str());
+            QCOMPARE(e.timings_ms.at("masked-dense"), e.dense_ms);
+        }
+
+        const gkp::Model written = gkp::Model::load(out);
+        torch::jit::Module optimized = gkp::forRuntime(written.impl().module, gkp::Runtime::OneDnn);
+        auto count = [](torch::jit::Module &m, const char *kind) {
+            int n = 0;
+            for (const torch::jit::Node *node : m.get_method("forward").graph()->nodes())
+                n += node->kind().toQualString() == std::string(kind);
+            return n;
+        };
+        QCOMPARE(count(optimized, "prim::mkldnn_convolution"), int(model.inventory().layers.size()));
+        torch::jit::Module asLoaded = written.impl().module;
+        QCOMPARE(count(asLoaded, "prim::mkldnn_convolution"), 0); // a clone was optimized, not the model
+        torch::jit::Module masked = independentMasked(original, plan);
+        const double err = maxRelError(masked, optimized, model.inventory().input_shape);
+        QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
+        QVERIFY(gkp::verifyExport(model, written, 2, 1e-4, gkp::Runtime::OneDnn).passed);
+
+        gkp::BenchOptions bo;
+        bo.batches = {2};
+        bo.runs = 1;
+        bo.runtime = gkp::Runtime::OneDnn;
+        const gkp::BenchResult br = gkp::benchmarkModels({&model, &written}, bo);
+        QVERIFY(br.median_ms[0][0] > 0 && br.median_ms[1][0] > 0);
     }
 
     void benchFeedsChannelsLastWhenAsked()

@@ -161,6 +161,73 @@ private Q_SLOTS:
         QCOMPARE(gkp::planFromString(gkp::planToString(aligned), model).settings.channel_multiple, 8);
     }
 
+    // Latency-aware with a MACs target: layers whose pruned forms are no faster than their dense
+    // conv are left unpruned and the target is reached by the others (timings faked, so the test
+    // decides which layers are slow).
+    void latencyAwareLeavesSlowerLayersDense()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::Planner planner(model);
+        auto endsWithConv1 = [](const std::string &n) { return n.size() > 5 && n.compare(n.size() - 5, 5, "conv1") == 0; };
+        int timedCalls = 0;
+        planner.setLayerTimer([&](const gkp::LayerPlan &c, const gkp::TimingContext &, gkp::LayerExport &e) {
+            ++timedCalls;
+            e.dense_ms = 1.0;
+            e.timings_ms = {{"masked-dense", 1.0}, {"grouped", endsWithConv1(c.name) ? 1.5 : 0.5}};
+        });
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.target_macs_reduction = 0.35;
+        std::set<std::string> slow;
+        for (const auto &r : planner.requests(s))
+            if (endsWithConv1(model.inventory().layers[std::size_t(r.layer)].name))
+                slow.insert(model.inventory().layers[std::size_t(r.layer)].name);
+        QVERIFY(slow.size() >= 8);
+        const gkp::Plan plan = planner.makePlan(s);
+        QVERIFY(timedCalls > 0);
+        std::set<std::string> left;
+        for (const gkp::LeftDense &d : plan.left_dense) {
+            left.insert(d.name);
+            QCOMPARE(d.pruned_ms, 1.5);
+            QCOMPARE(d.dense_ms, 1.0);
+            QVERIFY2(!plan.find(d.name), d.name.c_str());
+        }
+        QCOMPARE(left, slow);
+        QVERIFY2(plan.totals.macsReduction() >= 0.35, qPrintable(QString::number(plan.totals.macsReduction())));
+        for (const gkp::LayerPlan &l : plan.layers)
+            QVERIFY2(l.ratio > 0.4, l.name.c_str()); // the others carry the whole target
+        QVERIFY(plan.settings.overrides.empty()); // what the user asked stays as asked
+        checkInvariants(plan, model);
+
+        // The plan file keeps them; a left-dense layer that is also pruned is refused.
+        const gkp::Plan reloaded = gkp::planFromString(gkp::planToString(plan), model);
+        QCOMPARE(reloaded.left_dense.size(), plan.left_dense.size());
+        QCOMPARE(reloaded.left_dense.front().name, plan.left_dense.front().name);
+        std::string text = gkp::planToString(plan);
+        const std::string first = "\"name\": \"" + plan.left_dense.front().name + "\"";
+        text.replace(text.rfind(first), first.size(), "\"name\": \"" + plan.layers.front().name + "\"");
+        QVERIFY_THROWS_EXCEPTION(gkp::Error, gkp::planFromString(text, model));
+
+        // Without a target the ratio is what was asked: nothing is left out.
+        gkp::PlanSettings byRatio = s;
+        byRatio.target_macs_reduction.reset();
+        const gkp::Plan asked = planner.makePlan(byRatio);
+        QVERIFY(asked.left_dense.empty());
+        for (const std::string &name : slow)
+            QVERIFY(asked.find(name));
+
+        // When the other layers cannot reach the target alone, the slow ones stay pruned.
+        planner.setLayerTimer([](const gkp::LayerPlan &, const gkp::TimingContext &, gkp::LayerExport &e) {
+            e.dense_ms = 1.0;
+            e.timings_ms = {{"masked-dense", 1.0}, {"grouped", 2.0}};
+        });
+        const gkp::Plan allSlow = planner.makePlan(s);
+        QVERIFY(allSlow.left_dense.empty());
+        QVERIFY(allSlow.totals.macsReduction() >= 0.35);
+    }
+
     void overrides()
     {
         const gkp::Model model = load("cifar_resnet20b_traced.pt");
