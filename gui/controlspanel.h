@@ -27,6 +27,7 @@ public:
     QDoubleSpinBox *ratioSpin() const { return m_ratioSpin; }
     QSpinBox *groupsSpin() const { return m_groupsSpin; }
     QCheckBox *alignChannelsCheck() const { return m_alignChannels; }
+    QCheckBox *oneDnnCheck() const { return m_oneDnn; }
 
 private:
     void syncFromDocument();

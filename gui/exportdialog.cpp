@@ -97,6 +97,16 @@ void ExportDialog::setMode(gkp::ExportMode mode)
     m_mode->setCurrentIndex(m_mode->findData(int(mode)));
 }
 
+void ExportDialog::setRuntime(gkp::Runtime runtime)
+{
+    m_runtime->setCurrentIndex(m_runtime->findData(int(runtime)));
+}
+
+gkp::Runtime ExportDialog::runtime() const
+{
+    return gkp::Runtime(m_runtime->currentData().toInt());
+}
+
 bool ExportDialog::isRunning() const
 {
     return m_watcher.isRunning();
@@ -129,7 +139,7 @@ void ExportDialog::startExport()
     if (!options.choose_fastest)
         options.force_form = gkp::LayerForm::Grouped;
     if (options.mode == gkp::ExportMode::Deploy)
-        options.runtime = gkp::Runtime(m_runtime->currentData().toInt());
+        options.runtime = runtime();
     const std::string path = m_path->text().toStdString();
     const gkp::Plan plan = m_document->plan();
     const gkp::Model *model = m_document->model();

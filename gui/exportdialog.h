@@ -30,6 +30,8 @@ public:
 
     void setOutputPath(const QString &path);
     void setMode(gkp::ExportMode mode);
+    void setRuntime(gkp::Runtime runtime);
+    gkp::Runtime runtime() const;
     void startExport();
     bool isRunning() const;
     QString resultText() const;

@@ -501,6 +501,14 @@ L2-Norm %2
         <source>Round each group&apos;s kept input channels to a multiple of 8: CPU convolution kernels run faster on such channel counts (176 rather than 179)</source>
         <translation>Die behaltenen Eingangskanäle jeder Gruppe auf ein Vielfaches von 8 runden: CPU-Faltungskernel laufen mit solchen Kanalzahlen schneller (176 statt 179)</translation>
     </message>
+    <message>
+        <source>Time layers for the oneDNN runtime</source>
+        <translation>Schichten für die oneDNN-Laufzeitumgebung messen</translation>
+    </message>
+    <message>
+        <source>Latency-aware planning times each layer as it runs after torch.jit.optimize_for_inference (oneDNN convolutions); layers that pruning would not make faster there are left dense and a MACs target is met by the others</source>
+        <translation>Die latenzbewusste Planung misst jede Schicht so, wie sie nach torch.jit.optimize_for_inference läuft (oneDNN-Faltungen); Schichten, die das Pruning dort nicht schneller macht, bleiben dicht, und ein MACs-Ziel erreichen die übrigen</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>
@@ -652,6 +660,26 @@ L2-Norm %2
             <numerusform>&lt;p&gt;%n Schicht bleibt als maskierte dichte Faltung, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
             <numerusform>&lt;p&gt;%n Schichten bleiben als maskierte dichte Faltungen, weil ihre gruppierte Form auf diesem Rechner langsamer war: %1&lt;/p&gt;</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>As loaded (frozen TorchScript)</source>
+        <translation>Wie geladen (eingefrorenes TorchScript)</translation>
+    </message>
+    <message>
+        <source>oneDNN (after torch.jit.optimize_for_inference)</source>
+        <translation>oneDNN (nach torch.jit.optimize_for_inference)</translation>
+    </message>
+    <message>
+        <source>Where the deployed model will run: forms are timed, the file verified and both models benchmarked there</source>
+        <translation>Wo das Deploy-Modell laufen wird: Dort werden die Formen gemessen, die Datei geprüft und beide Modelle verglichen</translation>
+    </message>
+    <message>
+        <source>Runtime</source>
+        <translation>Laufzeitumgebung</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Forms timed, file verified and both models benchmarked in the oneDNN runtime (torch.jit.optimize_for_inference); the file as loaded was verified too.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Formen gemessen, Datei geprüft und beide Modelle verglichen in der oneDNN-Laufzeitumgebung (torch.jit.optimize_for_inference); die Datei wie geladen wurde ebenfalls geprüft.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

@@ -501,6 +501,14 @@ L2 范数 %2
         <source>Round each group&apos;s kept input channels to a multiple of 8: CPU convolution kernels run faster on such channel counts (176 rather than 179)</source>
         <translation>将每组保留的输入通道数取整为 8 的倍数：CPU 卷积内核在这样的通道数上运行更快（176 而非 179）</translation>
     </message>
+    <message>
+        <source>Time layers for the oneDNN runtime</source>
+        <translation>按 oneDNN 运行时为各层计时</translation>
+    </message>
+    <message>
+        <source>Latency-aware planning times each layer as it runs after torch.jit.optimize_for_inference (oneDNN convolutions); layers that pruning would not make faster there are left dense and a MACs target is met by the others</source>
+        <translation>考虑延迟的规划按各层在 torch.jit.optimize_for_inference 之后（oneDNN 卷积）的运行方式计时；剪枝在那里不会变快的层保持稠密，MACs 目标由其余层达成</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>
@@ -651,6 +659,26 @@ L2 范数 %2
         <translation>
             <numerusform>&lt;p&gt;%n 层保留为掩码稠密卷积，因为其分组形式在本机上更慢：%1&lt;/p&gt;</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>As loaded (frozen TorchScript)</source>
+        <translation>按加载方式（冻结的 TorchScript）</translation>
+    </message>
+    <message>
+        <source>oneDNN (after torch.jit.optimize_for_inference)</source>
+        <translation>oneDNN（torch.jit.optimize_for_inference 之后）</translation>
+    </message>
+    <message>
+        <source>Where the deployed model will run: forms are timed, the file verified and both models benchmarked there</source>
+        <translation>部署模型的运行方式：在那里为各形式计时、验证文件并对两个模型做基准测试</translation>
+    </message>
+    <message>
+        <source>Runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Forms timed, file verified and both models benchmarked in the oneDNN runtime (torch.jit.optimize_for_inference); the file as loaded was verified too.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;已在 oneDNN 运行时（torch.jit.optimize_for_inference）中为各形式计时、验证文件并对两个模型做基准测试；按加载方式的文件也已验证。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

@@ -178,8 +178,42 @@ private Q_SLOTS:
         QVERIFY(dialog.lastExportVerified());
         QVERIFY(std::filesystem::exists(out.toStdString()));
         QVERIFY(dialog.resultText().contains(QStringLiteral("Verified")));
+        QVERIFY(!dialog.resultText().contains(QStringLiteral("oneDNN")));
         dialog.resize(700, 420);
         saveShot(&dialog, QStringLiteral("export-dialog.png"));
+
+        // The oneDNN runtime: forms timed, file verified and both models benchmarked there.
+        QVERIFY(dialog.runtime() == gkp::Runtime::Frozen); // the plan's latency runtime
+        dialog.setRuntime(gkp::Runtime::OneDnn);
+        const QString outOneDnn = dir.filePath(QStringLiteral("exported-onednn.pt"));
+        dialog.setOutputPath(outOneDnn);
+        dialog.startExport();
+        QVERIFY(finished.wait(300000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(dialog.resultText()));
+        QVERIFY(dialog.lastExportVerified());
+        QVERIFY(std::filesystem::exists(outOneDnn.toStdString()));
+        QVERIFY(dialog.resultText().contains(QStringLiteral("oneDNN runtime")));
+
+        // A plan made for the oneDNN runtime opens the dialog there.
+        gkp::PlanSettings s = d->settings();
+        s.groups = 0;
+        s.latency_aware = true;
+        s.latency_runtime = "onednn";
+        d->changeSettings(s, QStringLiteral("latency-aware, oneDNN"));
+        QVERIFY(waitForPlan(d));
+        QVERIFY(window.controls()->oneDnnCheck()->isChecked());
+        QVERIFY(window.controls()->oneDnnCheck()->isEnabled());
+        QVERIFY(ExportDialog(d).runtime() == gkp::Runtime::OneDnn);
+        window.controls()->oneDnnCheck()->setChecked(false);
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(d->settings().latency_runtime, std::string("frozen"));
+        d->undoStack()->undo(); // back to the plan made for the oneDNN runtime
+        QVERIFY(waitForPlan(d));
+        QVERIFY(window.controls()->oneDnnCheck()->isChecked());
+        d->undoStack()->undo(); // before latency-aware: the option is not offered
+        QVERIFY(waitForPlan(d));
+        QVERIFY(!window.controls()->oneDnnCheck()->isEnabled());
+        QCOMPARE(d->settings().latency_runtime, std::string("frozen"));
     }
 
     void badFileReportsAndKeepsTheOldModel()
