@@ -202,15 +202,21 @@ struct Planner::Impl
 
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
     // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
-    // `timed` (when given) receives the fastest candidate's time and the dense conv's.
+    // `timed` (when given) receives the fastest candidate's time and the dense conv's. With
+    // `preferred` > 0 and that G among the good candidates, only it is timed (a re-plan at a
+    // raised ratio: the choice made before stands, the timing tells whether it still pays).
     LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
-                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr)
+                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr, int preferred = 0)
     {
+        auto good = [&](const LayerPlan &c) { return c.retained_energy >= bestEnergy - s.epsilon; };
+        if (std::none_of(candidates.begin(), candidates.end(),
+                         [&](const LayerPlan &c) { return c.groups == preferred && good(c); }))
+            preferred = 0;
         LayerPlan *fastest = nullptr;
         double fastestMs = 0.0, denseMs = 0.0;
         bool fastestTrims = false;
         for (LayerPlan &c : candidates) {
-            if (c.retained_energy < bestEnergy - s.epsilon)
+            if (!good(c) || (preferred > 0 && c.groups != preferred))
                 continue;
             LayerExport e;
             TimingContext context = timingContext(c, s, plan);
@@ -485,14 +491,15 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         effective = std::move(next);
         left.insert(left.end(), slower.begin(), slower.end());
         timed.clear();
-        plan = planOnce(settings, effective, progress, &plan, timed);
+        const Plan last = plan;
+        plan = planOnce(settings, effective, progress, &last, timed, &last);
     }
     plan.left_dense = std::move(left);
     return plan;
 }
 
 Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
-                       const Plan *previous, std::vector<LeftDense> &timed)
+                       const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen)
 {
     const std::vector<Request> reqs = requests(effective);
 
@@ -588,7 +595,9 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
         if (progress && !progress(int(reqs.size() + timedDone), steps))
             throw Cancelled();
         LeftDense t;
-        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &t);
+        const LayerPlan *before = chosen ? chosen->find(inv.layers[std::size_t(reqs[i].layer)].name) : nullptr;
+        plan.layers[i] =
+            m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &t, before ? before->groups : 0);
         timed.push_back(t);
         neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
         ++timedDone;

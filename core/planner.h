@@ -64,9 +64,10 @@ public:
 
 private:
     // One planning pass over the layers `effective` prunes (settings plus layers left dense);
-    // `timed` receives each latency-timed layer's fastest candidate and dense times.
+    // `timed` receives each latency-timed layer's fastest candidate and dense times. With `chosen`,
+    // a latency-timed layer times only the G it has there (when still a good candidate).
     Plan planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
-                  const Plan *previous, std::vector<LeftDense> &timed);
+                  const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen = nullptr);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;
