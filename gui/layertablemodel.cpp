@@ -7,6 +7,8 @@
 #include <QFont>
 #include <QPalette>
 
+#include <algorithm>
+
 QString humanCount(double value)
 {
     return QString::fromStdString(gkp::humanCount(value));
@@ -75,6 +77,17 @@ QVariant LayerTableModel::planData(int layer, int column, int role) const
     const gkp::LayerPlan *p = m_document->layerPlan(layer);
     const gkp::ConvLayer &l = m_document->model()->inventory().layers.at(std::size_t(layer));
     if (!p) {
+        const auto &left = m_document->plan().left_dense;
+        const auto dense = std::find_if(left.begin(), left.end(), [&](const gkp::LeftDense &d) { return d.name == l.name; });
+        if (dense != left.end()) {
+            if (role == Qt::DisplayRole && column == Ratio)
+                return tr("left dense");
+            if (role == Qt::ToolTipRole)
+                return tr("Latency-aware planning left this layer dense: its fastest pruned form took %1 ms, the dense "
+                          "convolution %2 ms. The MACs target is met by the other layers.")
+                    .arg(dense->pruned_ms, 0, 'f', 3)
+                    .arg(dense->dense_ms, 0, 'f', 3);
+        }
         if (role == Qt::DisplayRole && column == Ratio)
             return l.prunable ? tr("not pruned") : QString();
         if (role == Qt::EditRole && column == Ratio)

@@ -1159,6 +1159,14 @@ Eingabe %2 → Ausgabe %3
         <source>MACs after</source>
         <translation>MACs danach</translation>
     </message>
+    <message>
+        <source>left dense</source>
+        <translation>dicht gelassen</translation>
+    </message>
+    <message>
+        <source>Latency-aware planning left this layer dense: its fastest pruned form took %1 ms, the dense convolution %2 ms. The MACs target is met by the other layers.</source>
+        <translation>Die latenzbewusste Planung hat diese Schicht dicht gelassen: Ihre schnellste geprunte Form brauchte %1 ms, die dichte Faltung %2 ms. Das MACs-Ziel erreichen die übrigen Schichten.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>

@@ -1158,6 +1158,14 @@ input %2 → output %3
         <source>MACs after</source>
         <translation>剪枝后 MACs</translation>
     </message>
+    <message>
+        <source>left dense</source>
+        <translation>保持稠密</translation>
+    </message>
+    <message>
+        <source>Latency-aware planning left this layer dense: its fastest pruned form took %1 ms, the dense convolution %2 ms. The MACs target is met by the other layers.</source>
+        <translation>考虑延迟的规划让此层保持稠密：其最快的剪枝形式耗时 %1 ms，稠密卷积 %2 ms。MACs 目标由其余层达成。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>

@@ -103,6 +103,22 @@ private Q_SLOTS:
         QCOMPARE(model->index(3, LayerTableModel::Groups).data().toString(), QStringLiteral("8"));
         window.resize(1400, 860);
         saveShot(&window, QStringLiteral("mainwindow.png"));
+
+        // A layer a latency-aware plan left dense says so, with its timings.
+        gkp::Plan plan = window.document()->plan();
+        const auto third = std::find_if(plan.layers.begin(), plan.layers.end(),
+                                        [](const gkp::LayerPlan &l) { return l.layer == 3; });
+        QVERIFY(third != plan.layers.end());
+        plan.left_dense.push_back({third->name, 5.6, 4.1});
+        plan.layers.erase(third);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("left-dense.json"));
+        gkp::savePlan(plan, path.toStdString());
+        window.document()->loadPlan(path);
+        QVERIFY(waitForPlan(window.document()));
+        QCOMPARE(model->index(3, LayerTableModel::Ratio).data().toString(), QStringLiteral("left dense"));
+        QVERIFY(model->index(3, LayerTableModel::Ratio).data(Qt::ToolTipRole).toString().contains(u"5.600 ms"_qs));
+        QCOMPARE(model->index(4, LayerTableModel::Ratio).data().toString(), QStringLiteral("43.8%"));
     }
 
     // A ratio edit updates the plan, the table and the totals; undo restores the plan exactly.
