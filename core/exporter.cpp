@@ -66,10 +66,6 @@ std::map<std::string, double> fastestMs(const std::map<std::string, std::functio
     return best;
 }
 
-} // namespace
-
-namespace {
-
 // One convolution of a form: over the input gathered by `gather` (undefined: the input as it is).
 struct FormConv
 {
