@@ -64,6 +64,14 @@ const LayerPlan *Plan::find(const std::string &name) const
     return nullptr;
 }
 
+const LeftDense *Plan::findLeftDense(const std::string &name) const
+{
+    for (const LeftDense &d : left_dense)
+        if (d.name == name)
+            return &d;
+    return nullptr;
+}
+
 std::vector<uint8_t> kernelMask(const LayerPlan &layer, int64_t inChannels)
 {
     const std::size_t cout = layer.assignment.size();

@@ -119,6 +119,7 @@ struct Plan
     PlanTotals totals;
 
     const LayerPlan *find(const std::string &name) const;
+    const LeftDense *findLeftDense(const std::string &name) const;
 };
 
 // The mask view of a layer plan: mask[o * Cin + c] = 1 iff c is kept by o's group.

@@ -211,6 +211,11 @@ void ControlsPanel::syncLayer()
                                   .arg(l.in_channels)
                                   .arg(p->retained_energy * 100.0, 0, 'f', 1) +
                               (p->note.empty() ? QString() : QStringLiteral("\n") + QString::fromStdString(p->note)));
+        else if (const gkp::LeftDense *d = m_document->plan().findLeftDense(l.name))
+            m_status->setText(tr("%1 is left dense: pruned it ran in %2 ms, dense in %3 ms (latency-aware)")
+                                  .arg(QString::fromStdString(l.name))
+                                  .arg(d->pruned_ms, 0, 'f', 3)
+                                  .arg(d->dense_ms, 0, 'f', 3));
         else
             m_status->setText(l.prunable ? tr("%1 is not pruned").arg(QString::fromStdString(l.name))
                                          : tr("%1 is not prunable: %2")

@@ -7,8 +7,6 @@
 #include <QFont>
 #include <QPalette>
 
-#include <algorithm>
-
 QString humanCount(double value)
 {
     return QString::fromStdString(gkp::humanCount(value));
@@ -77,9 +75,7 @@ QVariant LayerTableModel::planData(int layer, int column, int role) const
     const gkp::LayerPlan *p = m_document->layerPlan(layer);
     const gkp::ConvLayer &l = m_document->model()->inventory().layers.at(std::size_t(layer));
     if (!p) {
-        const auto &left = m_document->plan().left_dense;
-        const auto dense = std::find_if(left.begin(), left.end(), [&](const gkp::LeftDense &d) { return d.name == l.name; });
-        if (dense != left.end()) {
+        if (const gkp::LeftDense *dense = m_document->plan().findLeftDense(l.name)) {
             if (role == Qt::DisplayRole && column == Ratio)
                 return tr("left dense");
             if (role == Qt::ToolTipRole)

@@ -509,6 +509,10 @@ L2-Norm %2
         <source>Latency-aware planning times each layer as it runs after torch.jit.optimize_for_inference (oneDNN convolutions); layers that pruning would not make faster there are left dense and a MACs target is met by the others</source>
         <translation>Die latenzbewusste Planung misst jede Schicht so, wie sie nach torch.jit.optimize_for_inference läuft (oneDNN-Faltungen); Schichten, die das Pruning dort nicht schneller macht, bleiben dicht, und ein MACs-Ziel erreichen die übrigen</translation>
     </message>
+    <message>
+        <source>%1 is left dense: pruned it ran in %2 ms, dense in %3 ms (latency-aware)</source>
+        <translation>%1 bleibt dicht: geprunt lief sie in %2 ms, dicht in %3 ms (latenzbewusst)</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>

@@ -509,6 +509,10 @@ L2 范数 %2
         <source>Latency-aware planning times each layer as it runs after torch.jit.optimize_for_inference (oneDNN convolutions); layers that pruning would not make faster there are left dense and a MACs target is met by the others</source>
         <translation>考虑延迟的规划按各层在 torch.jit.optimize_for_inference 之后（oneDNN 卷积）的运行方式计时；剪枝在那里不会变快的层保持稠密，MACs 目标由其余层达成</translation>
     </message>
+    <message>
+        <source>%1 is left dense: pruned it ran in %2 ms, dense in %3 ms (latency-aware)</source>
+        <translation>%1 保持稠密：剪枝后运行 %2 ms，稠密 %3 ms（考虑延迟）</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>
