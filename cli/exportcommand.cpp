@@ -59,7 +59,7 @@ void addExportCommand(CLI::App &app)
     cmd->add_option("--runtime", o->runtime,
                     "Deploy: time forms as they run in this runtime: frozen (as loaded) or onednn (after "
                     "torch.jit.optimize_for_inference; verified there too). Default: the plan's latency runtime")
-        ->check(CLI::IsMember({"frozen", "onednn"}));
+        ->check(CLI::IsMember(runtimeNames()));
     cmd->add_flag("--no-timing", o->noTiming, "Deploy: do not time forms; write every layer grouped");
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
@@ -128,7 +128,7 @@ void addVerifyCommand(CLI::App &app)
     cmd->add_option("--runtime", o->runtime,
                     "Run the exported model as loaded (frozen) or after torch.jit.optimize_for_inference (onednn)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"frozen", "onednn"}));
+        ->check(CLI::IsMember(runtimeNames()));
     cmd->add_flag("--json", o->json, "Print the result as JSON");
     cmd->callback([o] {
         const Model original = Model::load(o->model.model, o->model.loadOptions());
@@ -174,7 +174,7 @@ void addBenchCommand(CLI::App &app)
     cmd->add_option("--runtime", o->runtime,
                     "frozen: run the models as loaded; onednn: through torch.jit.optimize_for_inference first "
                     "(prepacked oneDNN convolutions)")
-        ->check(CLI::IsMember({"frozen", "onednn"}))
+        ->check(CLI::IsMember(runtimeNames()))
         ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {

@@ -157,7 +157,7 @@ void addPlanCommand(CLI::App &app)
                     "Where --latency-aware times layers: frozen (the exported file as loaded) or onednn (after "
                     "torch.jit.optimize_for_inference)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"frozen", "onednn"}));
+        ->check(CLI::IsMember(runtimeNames()));
     cmd->add_option("--channel-multiple", o->settings.channel_multiple,
                     "Round kept input channels per group to a multiple of N (8 suits AVX2 kernels)")
         ->capture_default_str()

@@ -36,6 +36,11 @@ std::string toString(Runtime runtime)
     return runtime == Runtime::OneDnn ? "onednn" : "frozen";
 }
 
+std::vector<std::string> runtimeNames()
+{
+    return {toString(Runtime::Frozen), toString(Runtime::OneDnn)};
+}
+
 std::optional<Runtime> runtimeFromString(const std::string &name)
 {
     for (Runtime r : {Runtime::Frozen, Runtime::OneDnn})
@@ -178,9 +183,9 @@ namespace {
 
 LayerForm fastestForm(const LayerExport &e)
 {
-    // A pruned form must beat the dense conv it replaces (2 % margin for noise); else keep it dense.
+    // A pruned form must beat the dense conv it replaces (PrunedFormMargin); else keep it dense.
     LayerForm best = LayerForm::MaskedDense;
-    double bestMs = e.dense_ms * 0.98;
+    double bestMs = e.dense_ms * PrunedFormMargin;
     for (const auto &[name, ms] : e.timings_ms)
         if (name != "masked-dense" && ms < bestMs) {
             bestMs = ms;

@@ -33,6 +33,11 @@ enum class Runtime {
 };
 std::string toString(Runtime runtime);                                  // "frozen" | "onednn"
 std::optional<Runtime> runtimeFromString(const std::string &name);
+std::vector<std::string> runtimeNames(); // every toString(Runtime), for option checks
+
+// A pruned form replaces the dense conv only when it runs in under this fraction of the dense
+// conv's time (a 2 % margin for noise); the export and latency-aware planning both use it.
+constexpr double PrunedFormMargin = 0.98;
 
 struct ExportOptions
 {

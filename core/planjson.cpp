@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "error.h"
+#include "exporter.h"
 #include "model.h"
 
 #include <nlohmann/json.hpp>
@@ -193,8 +194,11 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
         s.latency_batch = r.integer(j["latency_batch"], Reader::join(p, "latency_batch"), 0, 1 << 20);
     if (j.contains("channel_multiple"))
         s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 1, 1024));
-    if (j.contains("latency_runtime"))
-        s.latency_runtime = r.string(j["latency_runtime"], Reader::join(p, "latency_runtime"), {"frozen", "onednn"});
+    if (j.contains("latency_runtime")) {
+        const std::vector<std::string> runtimes = runtimeNames();
+        s.latency_runtime = r.string(j["latency_runtime"], Reader::join(p, "latency_runtime"),
+                                     {runtimes.begin(), runtimes.end()});
+    }
     const json &snaps = r.array(r.field(j, p, "snapshots"), Reader::join(p, "snapshots"));
     for (std::size_t i = 0; i < snaps.size(); ++i)
         s.snapshots.push_back(r.string(snaps[i], Reader::at(Reader::join(p, "snapshots"), i)));

@@ -477,7 +477,7 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         PlanSettings next = effective;
         std::vector<LeftDense> slower;
         for (const LeftDense &t : timed)
-            if (t.pruned_ms >= 0.98 * t.dense_ms) {
+            if (t.pruned_ms >= PrunedFormMargin * t.dense_ms) {
                 slower.push_back(t);
                 next.overrides[t.name].off = true;
             }

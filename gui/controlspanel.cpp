@@ -1,6 +1,7 @@
 #include "controlspanel.h"
 
 #include "document.h"
+#include "exporter.h"
 #include "model.h"
 
 #include <QCheckBox>
@@ -166,7 +167,7 @@ void ControlsPanel::syncFromDocument()
     if (s.groups > 0)
         m_groupsSpin->setValue(s.groups);
     m_latencyAware->setChecked(s.latency_aware);
-    m_oneDnn->setChecked(s.latency_runtime == "onednn");
+    m_oneDnn->setChecked(gkp::runtimeFromString(s.latency_runtime) == gkp::Runtime::OneDnn);
     m_oneDnn->setEnabled(s.groups == 0 && s.latency_aware);
     m_cluster->setCurrentIndex(std::max(0, m_cluster->findData(QString::fromStdString(s.cluster))));
     m_select->setCurrentIndex(std::max(0, m_select->findData(QString::fromStdString(s.select))));
@@ -255,7 +256,7 @@ void ControlsPanel::commitGlobal()
         s.target_macs_reduction.reset();
     s.groups = m_autoGroups->isChecked() ? 0 : m_groupsSpin->value();
     s.latency_aware = m_latencyAware->isChecked();
-    s.latency_runtime = m_oneDnn->isChecked() ? "onednn" : "frozen";
+    s.latency_runtime = gkp::toString(m_oneDnn->isChecked() ? gkp::Runtime::OneDnn : gkp::Runtime::Frozen);
     s.cluster = m_cluster->currentData().toString().toStdString();
     s.select = m_select->currentData().toString().toStdString();
     s.seed = uint64_t(m_seed->value());

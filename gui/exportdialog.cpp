@@ -34,7 +34,7 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     m_runtime->addItem(tr("oneDNN (after torch.jit.optimize_for_inference)"), int(gkp::Runtime::OneDnn));
     m_runtime->setToolTip(tr("Where the deployed model will run: forms are timed, the file verified and both models "
                              "benchmarked there"));
-    m_runtime->setCurrentIndex(document->settings().latency_runtime == "onednn" ? 1 : 0);
+    setRuntime(gkp::runtimeFromString(document->settings().latency_runtime).value_or(gkp::Runtime::Frozen));
     auto *browseButton = new QPushButton(tr("Browse…"));
     auto *pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
