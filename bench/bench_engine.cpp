@@ -1,7 +1,7 @@
 // Prints how long the per-layer GKP engine takes on random weights (G = 8, r = 0.4375).
 
-#include "clustering.h"
-#include "kernelselection.h"
+#include "engine/clustering.h"
+#include "engine/kernelselection.h"
 
 #include <torch/torch.h>
 

@@ -11,8 +11,8 @@
 #include "document.h"
 #include "kernelheatmapview.h"
 #include "mainwindow.h"
-#include "model.h"
-#include "runtime.h"
+#include "model/model.h"
+#include "runtime/threads.h"
 
 #include <QApplication>
 #include <QDockWidget>

@@ -1,12 +1,12 @@
 #include "analysiscommands.h"
 
-#include "atomicfile.h"
-#include "comparison.h"
+#include "util/atomicfile.h"
+#include "eval/comparison.h"
 #include "datasetoptions.h"
-#include "model.h"
-#include "planner.h"
+#include "model/model.h"
+#include "engine/planner.h"
 #include "progressbar.h"
-#include "sensitivity.h"
+#include "eval/sensitivity.h"
 #include "table.h"
 
 #include <CLI/CLI.hpp>

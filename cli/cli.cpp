@@ -1,7 +1,7 @@
 #include "cli.h"
 
-#include "error.h"
-#include "runtime.h"
+#include "util/error.h"
+#include "runtime/threads.h"
 #include "analysiscommands.h"
 #include "evalcommand.h"
 #include "finetunecommand.h"

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "dataset.h"
-#include "datasetspec.h"
-#include "inventory.h"
+#include "data/dataset.h"
+#include "data/datasetspec.h"
+#include "model/inventory.h"
 
 #include <string>
 

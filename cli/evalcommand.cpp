@@ -1,15 +1,15 @@
 #include "evalcommand.h"
 
-#include "bnrecalibration.h"
+#include "eval/bnrecalibration.h"
 #include "datasetoptions.h"
-#include "datasetspec.h"
-#include "evaluate.h"
-#include "exportrewrite.h"
-#include "planjson.h"
-#include "model.h"
+#include "data/datasetspec.h"
+#include "eval/evaluate.h"
+#include "export/exportrewrite.h"
+#include "engine/planjson.h"
+#include "model/model.h"
 #include "progressbar.h"
 #include "table.h"
-#include "torchmodel.h"
+#include "model/torchmodel.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>

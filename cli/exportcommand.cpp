@@ -1,9 +1,9 @@
 #include "exportcommand.h"
 
-#include "benchmark.h"
-#include "exporter.h"
+#include "runtime/benchmark.h"
+#include "export/exporter.h"
 #include "options.h"
-#include "planjson.h"
+#include "engine/planjson.h"
 #include "progressbar.h"
 #include "table.h"
 

@@ -1,8 +1,8 @@
 #include "finetunecommand.h"
 
 #include "datasetoptions.h"
-#include "finetune.h"
-#include "model.h"
+#include "eval/finetune.h"
+#include "model/model.h"
 #include "progressbar.h"
 
 #include <CLI/CLI.hpp>

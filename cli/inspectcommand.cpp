@@ -1,6 +1,6 @@
 #include "inspectcommand.h"
 
-#include "inventoryjson.h"
+#include "model/inventoryjson.h"
 #include "options.h"
 #include "table.h"
 

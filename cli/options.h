@@ -1,6 +1,6 @@
 #pragma once
 
-#include "model.h"
+#include "model/model.h"
 
 #include <CLI/App.hpp>
 #include <string>

@@ -1,11 +1,11 @@
 #include "plancommand.h"
 
-#include "atomicfile.h"
+#include "util/atomicfile.h"
 #include "options.h"
-#include "planjson.h"
-#include "planner.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
 #include "progressbar.h"
-#include "sensitivity.h"
+#include "eval/sensitivity.h"
 #include "table.h"
 
 #include <CLI/CLI.hpp>

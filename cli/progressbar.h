@@ -1,6 +1,6 @@
 #pragma once
 
-#include "error.h"
+#include "util/error.h"
 
 #include <string>
 

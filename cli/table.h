@@ -1,6 +1,6 @@
 #pragma once
 
-#include "format.h"
+#include "util/format.h"
 
 #include <ostream>
 #include <string>

@@ -1,13 +1,13 @@
 #include "analysiswindow.h"
 
-#include "atomicfile.h"
-#include "comparison.h"
+#include "util/atomicfile.h"
+#include "eval/comparison.h"
 #include "datasetloader.h"
 #include "document.h"
-#include "model.h"
-#include "planner.h"
+#include "model/model.h"
+#include "engine/planner.h"
 #include "qcustomplotcompat.h"
-#include "sensitivity.h"
+#include "eval/sensitivity.h"
 
 #include <QCheckBox>
 #include <QFileDialog>

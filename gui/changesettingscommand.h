@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plan.h"
+#include "engine/plan.h"
 
 #include <QUndoCommand>
 

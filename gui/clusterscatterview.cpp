@@ -2,9 +2,9 @@
 
 #include "document.h"
 #include "grouppalette.h"
-#include "layerstats.h"
-#include "model.h"
-#include "planner.h"
+#include "model/layerstats.h"
+#include "model/model.h"
+#include "engine/planner.h"
 #include "qcustomplotcompat.h"
 #include "workerpool.h"
 

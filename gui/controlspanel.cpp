@@ -1,8 +1,8 @@
 #include "controlspanel.h"
 
 #include "document.h"
-#include "exporter.h"
-#include "model.h"
+#include "export/exporter.h"
+#include "model/model.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,6 +1,6 @@
 #include "datasetdialog.h"
 
-#include "datasetspec.h"
+#include "data/datasetspec.h"
 
 #include <QDialogButtonBox>
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "datasetloader.h"
 
-#include "datasetspec.h"
-#include "error.h"
+#include "data/datasetspec.h"
+#include "util/error.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 // Loading a DatasetChoice in a worker thread (LibTorch types: not for moc-visible headers).
 
 #include "datasetdialog.h"
-#include "dataset.h"
-#include "inventory.h"
+#include "data/dataset.h"
+#include "model/inventory.h"
 
 struct LoadedData
 {

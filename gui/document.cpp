@@ -1,10 +1,10 @@
 #include "document.h"
 
 #include "changesettingscommand.h"
-#include "error.h"
+#include "util/error.h"
 #include "loadplancommand.h"
-#include "planjson.h"
-#include "planner.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
 #include "workerpool.h"
 
 #include <QPointer>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "model.h"
-#include "plan.h"
+#include "model/model.h"
+#include "engine/plan.h"
 
 #include <QFutureWatcher>
 #include <QObject>

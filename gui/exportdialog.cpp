@@ -1,8 +1,8 @@
 #include "exportdialog.h"
 
-#include "benchmark.h"
+#include "runtime/benchmark.h"
 #include "document.h"
-#include "model.h"
+#include "model/model.h"
 #include "workerpool.h"
 
 #include <QCheckBox>

@@ -2,8 +2,8 @@
 
 #include "datasetdialog.h"
 #include "datasetloader.h"
-#include "finetune.h"
-#include "model.h"
+#include "eval/finetune.h"
+#include "model/model.h"
 #include "qcustomplotcompat.h"
 
 #include <QCheckBox>

@@ -1,6 +1,6 @@
 #include "granularitypanel.h"
 
-#include "granularity.h"
+#include "engine/granularity.h"
 
 #include <QLabel>
 #include <QPainter>

@@ -2,8 +2,8 @@
 
 #include "document.h"
 #include "granularitypanel.h"
-#include "model.h"
-#include "planner.h"
+#include "model/model.h"
+#include "engine/planner.h"
 #include "workerpool.h"
 
 #include <QHBoxLayout>

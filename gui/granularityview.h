@@ -1,6 +1,6 @@
 #pragma once
 
-#include "granularity.h"
+#include "engine/granularity.h"
 
 #include <QFutureWatcher>
 #include <QImage>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "layerstats.h"
-#include "plan.h"
+#include "model/layerstats.h"
+#include "engine/plan.h"
 
 #include <QImage>
 #include <cstdint>

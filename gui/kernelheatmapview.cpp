@@ -1,7 +1,7 @@
 #include "kernelheatmapview.h"
 
 #include "document.h"
-#include "model.h"
+#include "model/model.h"
 #include "qcustomplotcompat.h"
 #include "workerpool.h"
 

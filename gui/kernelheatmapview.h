@@ -1,7 +1,7 @@
 #pragma once
 
 #include "heatmapframe.h"
-#include "layerstats.h"
+#include "model/layerstats.h"
 
 #include <QHash>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #include "layertablemodel.h"
 
 #include "document.h"
-#include "format.h"
+#include "util/format.h"
 
 #include <QBrush>
 #include <QFont>

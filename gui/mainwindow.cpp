@@ -4,7 +4,7 @@
 #include "analysiswindow.h"
 #include "controlspanel.h"
 #include "document.h"
-#include "error.h"
+#include "util/error.h"
 #include "exportdialog.h"
 #include "finetunedialog.h"
 #include "granularityview.h"

@@ -2,7 +2,7 @@
 
 #include "document.h"
 #include "layertablemodel.h"
-#include "model.h"
+#include "model/model.h"
 #include "qcustomplotcompat.h"
 
 #include <QFileInfo>

@@ -2,7 +2,7 @@
 
 // QCOMPARE support for the std and gkp types the tests compare.
 
-#include "inventory.h"
+#include "model/inventory.h"
 
 #include <QtTest>
 

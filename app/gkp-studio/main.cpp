@@ -1,7 +1,7 @@
 #include "mainwindow.h"
 #include "uilanguage.h"
 
-#include "runtime.h"
+#include "runtime/threads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

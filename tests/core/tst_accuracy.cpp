@@ -2,20 +2,20 @@
 // fine-tuning on small fixture models (tests/fixtures/make_datasets.py): values a wrong
 // implementation gets wrong, computed independently here.
 
-#include "allocation.h"
-#include "bnrecalibration.h"
-#include "comparison.h"
+#include "engine/allocation.h"
+#include "eval/bnrecalibration.h"
+#include "eval/comparison.h"
 #include "datasetfixture.h"
-#include "datasetspec.h"
-#include "evaluate.h"
-#include "exporter.h"
-#include "exportrewrite.h"
-#include "finetune.h"
-#include "model.h"
-#include "planjson.h"
-#include "planner.h"
-#include "sensitivity.h"
-#include "torchmodel.h"
+#include "data/datasetspec.h"
+#include "eval/evaluate.h"
+#include "export/exporter.h"
+#include "export/exportrewrite.h"
+#include "eval/finetune.h"
+#include "model/model.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
+#include "eval/sensitivity.h"
+#include "model/torchmodel.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,5 +1,5 @@
-#include "clustering.h"
-#include "error.h"
+#include "engine/clustering.h"
+#include "util/error.h"
 #include "testutil.h"
 
 #include <QtTest>

@@ -2,8 +2,8 @@
 // normalised pixel values, labels, class ids, --limit, and a clear message for every bad file.
 
 #include "datasetfixture.h"
-#include "datasetspec.h"
-#include "idxreader.h"
+#include "data/datasetspec.h"
+#include "data/idxreader.h"
 
 #include <QtTest>
 

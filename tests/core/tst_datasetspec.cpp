@@ -1,7 +1,7 @@
 // The dataset SPEC grammar of `gkp eval --dataset`: what each form means, and a one-line error
 // naming the problem for everything else. No files are read here.
 
-#include "datasetspec.h"
+#include "data/datasetspec.h"
 
 #include <QtTest>
 

@@ -3,8 +3,8 @@
 // correct top-1 and top-5 predictions, and clear errors when model and data do not fit.
 
 #include "datasetfixture.h"
-#include "datasetspec.h"
-#include "evaluate.h"
+#include "data/datasetspec.h"
+#include "eval/evaluate.h"
 
 #include <QtTest>
 

@@ -1,15 +1,15 @@
 // Exported models compute what the masked model computes: checked in C++ against a masked model
 // built here independently, and from PyTorch by tests/fixtures/check_export.py.
 
-#include "benchmark.h"
-#include "error.h"
-#include "exporter.h"
-#include "exportrewrite.h"
-#include "model.h"
-#include "planjson.h"
-#include "planner.h"
+#include "runtime/benchmark.h"
+#include "util/error.h"
+#include "export/exporter.h"
+#include "export/exportrewrite.h"
+#include "model/model.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
 #include "testutil.h"
-#include "torchmodel.h"
+#include "model/torchmodel.h"
 
 #include <torch/optim/sgd.h>
 

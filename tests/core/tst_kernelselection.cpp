@@ -1,6 +1,6 @@
-#include "error.h"
-#include "gram.h"
-#include "kernelselection.h"
+#include "util/error.h"
+#include "engine/gram.h"
+#include "engine/kernelselection.h"
 #include "testutil.h"
 
 #include <QtTest>

@@ -1,9 +1,9 @@
 // The conv inventory of every fixture model, scripted and traced, must equal what PyTorch's own
 // forward hooks reported when the fixture was generated (tests/fixtures/make_fixtures.py).
 
-#include "error.h"
-#include "model.h"
-#include "torchmodel.h"
+#include "util/error.h"
+#include "model/model.h"
+#include "model/torchmodel.h"
 
 #include <nlohmann/json.hpp>
 

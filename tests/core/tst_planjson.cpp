@@ -1,9 +1,9 @@
 // Plan JSON: exact round trip, and every validation error names the first bad field by path.
 
-#include "error.h"
-#include "model.h"
-#include "planjson.h"
-#include "planner.h"
+#include "util/error.h"
+#include "model/model.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
 #include "testutil.h"
 
 #include <nlohmann/json.hpp>

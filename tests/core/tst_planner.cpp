@@ -1,11 +1,11 @@
 // The whole-model planner: invariants of every layer plan, group-count rules, ratio targets,
 // overrides, determinism, and the granularity baselines.
 
-#include "error.h"
-#include "granularity.h"
-#include "model.h"
-#include "planjson.h"
-#include "planner.h"
+#include "util/error.h"
+#include "engine/granularity.h"
+#include "model/model.h"
+#include "engine/planjson.h"
+#include "engine/planner.h"
 #include "testutil.h"
 
 #include <QtTest>

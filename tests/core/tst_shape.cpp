@@ -1,5 +1,5 @@
-#include "error.h"
-#include "shape.h"
+#include "util/error.h"
+#include "util/shape.h"
 
 #include <QtTest>
 

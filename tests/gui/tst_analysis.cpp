@@ -5,9 +5,9 @@
 #include "analysiswindow.h"
 #include "datasetfixture.h"
 #include "documenttestutil.h"
-#include "exporter.h"
+#include "export/exporter.h"
 #include "finetunedialog.h"
-#include "planner.h"
+#include "engine/planner.h"
 #include "qcustomplotcompat.h"
 
 #include <QTabWidget>

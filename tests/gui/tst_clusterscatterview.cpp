@@ -1,9 +1,9 @@
 #include "clusterscatterview.h"
 #include "documenttestutil.h"
 #include "grouppalette.h"
-#include "layerstats.h"
-#include "model.h"
-#include "planner.h"
+#include "model/layerstats.h"
+#include "model/model.h"
+#include "engine/planner.h"
 
 #include <QComboBox>
 #include <QPushButton>

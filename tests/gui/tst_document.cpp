@@ -3,8 +3,8 @@
 // the stale plan is dropped, and the old planner and model go once the worker lets go of them.
 
 #include "documenttestutil.h"
-#include "model.h"
-#include "planner.h"
+#include "model/model.h"
+#include "engine/planner.h"
 #include "workerpool.h"
 
 #include <QSemaphore>

@@ -1,7 +1,7 @@
 #include "documenttestutil.h"
 #include "granularitypanel.h"
 #include "granularityview.h"
-#include "plan.h"
+#include "engine/plan.h"
 
 #include <algorithm>
 

@@ -1,9 +1,9 @@
 #include "documenttestutil.h"
 #include "heatmapframe.h"
 #include "kernelheatmapview.h"
-#include "model.h"
-#include "plan.h"
-#include "planner.h"
+#include "model/model.h"
+#include "engine/plan.h"
+#include "engine/planner.h"
 #include "qcustomplotcompat.h"
 
 #include <QJsonArray>

@@ -3,7 +3,7 @@
 #include "exportdialog.h"
 #include "layertablemodel.h"
 #include "mainwindow.h"
-#include "planjson.h"
+#include "engine/planjson.h"
 
 #include <QDockWidget>
 #include <QDoubleSpinBox>

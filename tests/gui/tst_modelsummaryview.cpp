@@ -1,5 +1,5 @@
 #include "documenttestutil.h"
-#include "model.h"
+#include "model/model.h"
 #include "layertablemodel.h"
 #include "modelsummaryview.h"
 

@@ -1,0 +1,135 @@
+#pragma once
+
+#include "util/shape.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gkp {
+
+class Model;
+
+// Per-layer override from the command line / GUI: "ratio:R,groups:G|auto,off".
+struct LayerOverride
+{
+    std::optional<double> ratio;
+    std::optional<int> groups; // 0 means "auto"
+    bool off = false;          // exclude this layer
+    bool include = false;      // include a layer excluded by default (the stem)
+};
+LayerOverride parseLayerOverride(const std::string &text); // throws gkp::Error
+
+// One layer's measured sensitivity (gkp sensitivity): top-1 accuracy drop, as a fraction, when
+// that layer alone is pruned at each ratio. Ratios ascending, same length as drops.
+struct SensitivityCurve
+{
+    std::vector<double> ratios;
+    std::vector<double> drops;
+    bool operator==(const SensitivityCurve &o) const { return ratios == o.ratios && drops == o.drops; }
+};
+
+// What the user asked for. Everything a plan was made with, so it can be reproduced.
+struct PlanSettings
+{
+    std::string cluster = "kmeans"; // kmeans | kpca | spectral | smooth | tmi
+    std::string select = "greedy";  // greedy | l2 | gm | l2gm
+    int groups = 8;                 // 0 = auto (flexible group count)
+    double ratio = 0.4375;          // fraction of grouped kernels pruned per group
+    std::optional<double> target_macs_reduction; // fraction of total conv MACs to remove; overrides ratio
+    // How a MACs target is spread over layers: "uniform" (one ratio for every layer) or
+    // "sensitivity" (each layer gets the largest ratio whose measured drop stays under one common
+    // threshold, the threshold searched so the target is met; see engine/allocation.h).
+    std::string allocation = "uniform";
+    std::map<std::string, SensitivityCurve> sensitivity; // per layer name; used by "sensitivity"
+    std::optional<double> lambda;                // greedy lambda; nullopt = auto
+    int max_starts = 0;                          // greedy starts; 0 = default rule
+    bool include_stem = false;
+    uint64_t seed = 0;
+    int n_init = 10;
+    int max_groups = 32;     // auto: largest G tried
+    double epsilon = 0.005;  // auto: energy tolerance
+    bool latency_aware = false; // auto: time candidate forms on this machine, keep the fastest
+    int64_t latency_batch = 0;  // batch for that timing; 0 = the model's example batch
+    // Kept input channels per group rounded to a multiple of this (8: what an AVX2 kernel
+    // computes at once; a conv over 176 channels runs faster than over 179). 1 = off.
+    int channel_multiple = 1;
+    // Where latency-aware timing runs the forms (exporter.h, Runtime): "frozen" or "onednn".
+    std::string latency_runtime = "frozen";
+    std::vector<std::string> snapshots; // TMI: snapshot files
+    std::map<std::string, LayerOverride> overrides;
+};
+
+struct LayerPlan
+{
+    std::string name;
+    int layer = -1; // index in the model inventory
+    int groups = 1;
+    int requested_groups = 1; // what was asked (0 = auto); differs from groups when infeasible
+    int kept_per_group = 0;
+    double ratio = 0.0;
+    std::string cluster; // method actually used for this layer
+    std::string select;
+    std::vector<int> assignment;         // group id per filter, length Cout
+    std::vector<std::vector<int>> kept;  // per group: sorted kept input channels
+    double retained_energy = 1.0;
+    int64_t macs_before = 0, macs_after = 0;
+    int64_t params_before = 0, params_after = 0;
+    int64_t gather_width = 0; // G * m channels gathered
+    std::string note;         // e.g. "G = 8 does not divide 20: used 5"
+};
+
+struct PlanTotals
+{
+    int64_t macs_before = 0, macs_after = 0;     // every conv of the model
+    int64_t params_before = 0, params_after = 0; // every parameter of the model
+    // What a deploy export computes: macs_after less the output channels a dense producer of a
+    // G = 1 layer no longer computes (soleProducer: the export removes the channels nobody reads).
+    int64_t deploy_macs_after = 0;
+    double macsReduction() const { return macs_before ? 1.0 - double(macs_after) / double(macs_before) : 0.0; }
+    double deployMacsReduction() const
+    {
+        return macs_before ? 1.0 - double(deploy_macs_after) / double(macs_before) : 0.0;
+    }
+    double paramsReduction() const
+    {
+        return params_before ? 1.0 - double(params_after) / double(params_before) : 0.0;
+    }
+};
+
+// A layer latency-aware planning left unpruned: none of its pruned forms ran faster than its
+// dense conv on this machine, so a MACs target is reached by the other layers instead.
+struct LeftDense
+{
+    std::string name;
+    double pruned_ms = 0.0, dense_ms = 0.0; // the fastest pruned candidate, and the dense conv
+};
+
+struct Plan
+{
+    static constexpr int FormatVersion = 1;
+    std::string tool_version;
+    std::string model_file;
+    Shape input_shape;
+    PlanSettings settings;
+    std::vector<LayerPlan> layers; // pruned layers only, in execution order
+    std::vector<LeftDense> left_dense;
+    PlanTotals totals;
+
+    const LayerPlan *find(const std::string &name) const;
+    const LeftDense *findLeftDense(const std::string &name) const;
+};
+
+// The mask view of a layer plan: mask[o * Cin + c] = 1 iff c is kept by o's group.
+std::vector<uint8_t> kernelMask(const LayerPlan &layer, int64_t inChannels);
+
+// Recomputes MACs/params of a layer plan and the totals from the model inventory.
+void updateCosts(LayerPlan &layer, const Model &model);
+void updateTotals(Plan &plan, const Model &model);
+
+// "kmeans + greedy, G = 8" (or "G = auto"): how the layers are planned, for reports.
+std::string methodSummary(const PlanSettings &settings);
+
+} // namespace gkp

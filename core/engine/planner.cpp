@@ -1,0 +1,611 @@
+#include "engine/planner.h"
+
+#include "engine/allocation.h"
+#include "engine/clustering.h"
+#include "export/exporter.h"
+#include "engine/kernelselection.h"
+#include "model/model.h"
+#include "engine/snapshots.h"
+#include "model/torchmodel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+namespace gkp {
+
+namespace {
+
+uint64_t mixSeed(uint64_t seed, uint64_t layer)
+{
+    // splitmix64 of (seed, layer): per-layer seeds independent of the order layers run in.
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (layer + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+using Assignment = std::vector<int>;
+
+} // namespace
+
+struct Planner::Impl
+{
+    const Model &model;
+    std::mutex mutex;
+    std::mutex timingMutex;
+    Planner::LayerTimer timer; // empty: timeLayerForms
+    std::map<int, torch::Tensor> weights;        // float32 contiguous copies
+    std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
+    // (layer, G, method, seed, n_init) -> assignment
+    std::map<std::tuple<int, int, std::string, uint64_t, int>, std::shared_ptr<const Assignment>> clusters;
+    // (layer, snapshot set) -> TMI choice of method per G
+    std::map<std::tuple<int, int>, std::string> tmiChoice;
+    std::shared_ptr<const SnapshotSet> snapshots;
+
+    explicit Impl(const Model &m) : model(m) {}
+
+    torch::Tensor weight(int layer)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = weights.find(layer);
+        if (it != weights.end())
+            return it->second;
+        const torch::Tensor &w = model.impl().weights.at(static_cast<std::size_t>(layer));
+        torch::Tensor copy = w.detach().to(torch::kFloat).contiguous();
+        weights[layer] = copy;
+        return copy;
+    }
+
+    const std::vector<double> &kernelEnergy(int layer)
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = energies.find(layer); it != energies.end())
+                return it->second;
+        }
+        torch::Tensor w = weight(layer);
+        torch::Tensor e = w.to(torch::kDouble).pow(2).flatten(2).sum(2).contiguous(); // Cout x Cin
+        std::vector<double> v(e.data_ptr<double>(), e.data_ptr<double>() + e.numel());
+        std::lock_guard<std::mutex> lock(mutex);
+        return energies.emplace(layer, std::move(v)).first->second;
+    }
+
+    std::shared_ptr<const Assignment> cluster(int layer, int groups, const std::string &method,
+                                              const PlanSettings &s)
+    {
+        const uint64_t seed = mixSeed(s.seed, uint64_t(layer));
+        const auto key = std::make_tuple(layer, groups, method, seed, s.n_init);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = clusters.find(key); it != clusters.end())
+                return it->second;
+        }
+        ClusterOptions opts;
+        opts.seed = seed;
+        opts.n_init = s.n_init;
+        Assignment a;
+        const int64_t cout = weight(layer).size(0);
+        if (groups == 1)
+            a.assign(static_cast<std::size_t>(cout), 0);
+        else
+            a = clusterFilters(weight(layer), groups, *clusterMethodFromString(method), opts);
+        auto shared = std::make_shared<const Assignment>(std::move(a));
+        std::lock_guard<std::mutex> lock(mutex);
+        return clusters.emplace(key, shared).first->second;
+    }
+
+    // The clustering method for this layer: the user's, or TMI's per-layer choice.
+    std::string methodFor(int layer, int groups, const PlanSettings &s)
+    {
+        if (s.cluster != "tmi")
+            return s.cluster;
+        if (!snapshots) // spec: without snapshots TMI says so (the CLI warns) and falls back to kmeans
+            return "kmeans";
+        const auto key = std::make_tuple(layer, groups);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (auto it = tmiChoice.find(key); it != tmiChoice.end())
+                return it->second;
+        }
+        std::string method = "kmeans";
+        if (groups > 1) {
+            ClusterOptions opts;
+            opts.seed = mixSeed(s.seed, uint64_t(layer));
+            opts.n_init = s.n_init;
+            const std::string &name = model.inventory().layers.at(std::size_t(layer)).name;
+            method = toString(chooseByTmi(weight(layer), snapshots->weightsOf(name), groups, opts).method);
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        tmiChoice[key] = method;
+        return method;
+    }
+
+    LayerPlan planWithGroups(int layer, double ratio, int groups, int requested, const PlanSettings &s)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        LayerPlan lp;
+        lp.name = conv.name;
+        lp.layer = layer;
+        lp.groups = groups;
+        lp.requested_groups = requested;
+        lp.ratio = ratio;
+        lp.kept_per_group = keptPerGroup(conv.in_channels, ratio, s.channel_multiple);
+        lp.cluster = groups == 1 ? std::string("kmeans") : methodFor(layer, groups, s);
+        lp.select = s.select;
+        lp.assignment = *cluster(layer, groups, lp.cluster, s);
+        SelectOptions so;
+        so.lambda = s.lambda;
+        so.max_starts = s.max_starts;
+        if (lp.kept_per_group == conv.in_channels) { // nothing to prune: keep every channel
+            std::vector<int> all(static_cast<std::size_t>(conv.in_channels));
+            for (std::size_t c = 0; c < all.size(); ++c)
+                all[c] = int(c);
+            lp.kept.assign(std::size_t(groups), all);
+        } else {
+            lp.kept = selectKernelsForGroups(weight(layer), lp.assignment, groups, lp.kept_per_group,
+                                             *selectMethodFromString(s.select), so);
+        }
+        lp.retained_energy = energy(lp);
+        updateCosts(lp, model);
+        if (requested > 0 && requested != groups)
+            lp.note = "G = " + std::to_string(requested) + " does not divide " + std::to_string(conv.out_channels) +
+                      " filters: used G = " + std::to_string(groups);
+        return lp;
+    }
+
+    // The plan being made, as latency-aware timing sees a layer's neighbours.
+    struct Neighbours
+    {
+        std::map<int, double> ratios; // layer -> requested ratio (absent: not pruned)
+        std::map<int, int> groups;    // layer -> G, for the layers already decided
+    };
+
+    // With G = 1 a layer can be cheaper than its own conv: a deploy export drops the gather when the
+    // input's producer is a dense conv read by this layer alone (the producer is trimmed to the kept
+    // channels), and a producer computes only the channels its sole consumer keeps. The context
+    // assumes the neighbour ends up dense, which this same preference makes likely.
+    // With `plan`, the producer's own choice says whether it stays dense and the consumer's ratio
+    // how many channels it reads; without (one layer planned alone) the producer is assumed dense
+    // and the consumer at the settings' ratio.
+    TimingContext timingContext(const LayerPlan &c, const PlanSettings &s, const Neighbours *plan)
+    {
+        TimingContext context;
+        if (c.groups != 1)
+            return context;
+        const Inventory &inv = model.inventory();
+        const int producer = soleProducer(inv, c.layer);
+        if (producer >= 0) {
+            const auto it = plan ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
+            context.input_trimmed = !plan || it == plan->groups.end() || it->second == 1;
+        }
+        const int consumer = soleConsumer(inv, c.layer);
+        if (consumer >= 0) {
+            std::optional<double> ratio;
+            if (plan && plan->ratios.count(consumer))
+                ratio = plan->ratios.at(consumer);
+            else if (!plan && inv.layers[std::size_t(consumer)].prunable)
+                ratio = s.ratio;
+            if (ratio)
+                context.outputs_read =
+                    keptPerGroup(inv.layers[std::size_t(consumer)].in_channels, *ratio, s.channel_multiple);
+        }
+        return context;
+    }
+
+    // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
+    // whose pruned layer (best of its grouped and split forms) runs fastest on this machine.
+    // `timed` (when given) receives the fastest candidate's time and the dense conv's. With
+    // `preferred` > 0 and that G among the good candidates, only it is timed (a re-plan at a
+    // raised ratio: the choice made before stands, the timing tells whether it still pays).
+    LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
+                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr, int preferred = 0)
+    {
+        auto good = [&](const LayerPlan &c) { return c.retained_energy >= bestEnergy - s.epsilon; };
+        if (std::none_of(candidates.begin(), candidates.end(),
+                         [&](const LayerPlan &c) { return c.groups == preferred && good(c); }))
+            preferred = 0;
+        LayerPlan *fastest = nullptr;
+        double fastestMs = 0.0, denseMs = 0.0;
+        bool fastestTrims = false;
+        for (LayerPlan &c : candidates) {
+            if (!good(c) || (preferred > 0 && c.groups != preferred))
+                continue;
+            LayerExport e;
+            TimingContext context = timingContext(c, s, plan);
+            context.runtime = runtimeFromString(s.latency_runtime).value_or(Runtime::Frozen);
+            {
+                std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
+                if (timer)
+                    timer(c, context, e);
+                else
+                    timeLayerForms(model, c, s.latency_batch, 5, e, context);
+            }
+            double ms = e.timings_ms.at("grouped");
+            if (auto it = e.timings_ms.find("split"); it != e.timings_ms.end())
+                ms = std::min(ms, it->second);
+            if (!fastest || ms < fastestMs) {
+                fastest = &c;
+                fastestMs = ms;
+                denseMs = e.dense_ms;
+                fastestTrims = context.input_trimmed || context.outputs_read > 0;
+            }
+        }
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s", fastest->groups,
+                      fastestMs, denseMs, fastestTrims ? " (timed with its neighbour's unread channels removed)" : "");
+        fastest->note = buf;
+        if (timed)
+            *timed = {fastest->name, fastestMs, denseMs};
+        return std::move(*fastest);
+    }
+
+    double energy(const LayerPlan &lp)
+    {
+        const std::vector<double> &e = kernelEnergy(lp.layer);
+        const std::size_t cout = lp.assignment.size();
+        const std::size_t cin = e.size() / std::max<std::size_t>(1, cout);
+        double total = 0.0, kept = 0.0;
+        for (double v : e)
+            total += v;
+        for (std::size_t o = 0; o < cout; ++o)
+            for (int c : lp.kept[std::size_t(lp.assignment[o])])
+                kept += e[o * cin + std::size_t(c)];
+        return total > 0.0 ? kept / total : 1.0;
+    }
+
+    // Flexible group count (spec, "ours"): one plan per candidate G; `best` = the best energy.
+    std::vector<LayerPlan> candidates(int layer, double ratio, const PlanSettings &s, double &best)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        std::vector<LayerPlan> out;
+        best = 0.0;
+        for (int g : groupCandidates(conv.out_channels, s.max_groups)) {
+            out.push_back(planWithGroups(layer, ratio, g, 0, s));
+            best = std::max(best, out.back().retained_energy);
+        }
+        return out;
+    }
+
+    // Without latency awareness: the smallest G whose energy is within epsilon of the best.
+    static LayerPlan smallestGoodCandidate(std::vector<LayerPlan> &candidates, double best, const PlanSettings &s)
+    {
+        for (LayerPlan &c : candidates)
+            if (c.retained_energy >= best - s.epsilon) {
+                c.note = "auto: G = " + std::to_string(c.groups) + " of " + std::to_string(candidates.size()) +
+                         " candidates";
+                return std::move(c);
+            }
+        return std::move(candidates.back());
+    }
+
+    LayerPlan plan(int layer, double ratio, int groups, const PlanSettings &s)
+    {
+        const ConvLayer &conv = model.inventory().layers.at(std::size_t(layer));
+        if (groups > 0)
+            return planWithGroups(layer, ratio, feasibleGroups(conv.out_channels, groups), groups, s);
+        double best = 0.0;
+        std::vector<LayerPlan> all = candidates(layer, ratio, s, best);
+        return s.latency_aware ? fastestCandidate(all, best, s) : smallestGoodCandidate(all, best, s);
+    }
+};
+
+Planner::Planner(const Model &model) : m_impl(std::make_unique<Impl>(model)) {}
+Planner::~Planner() = default;
+
+const Model &Planner::model() const { return m_impl->model; }
+
+void Planner::clearCache()
+{
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->weights.clear();
+    m_impl->energies.clear();
+    m_impl->clusters.clear();
+    m_impl->tmiChoice.clear();
+}
+
+void Planner::setLayerTimer(LayerTimer timer)
+{
+    std::lock_guard<std::mutex> lock(m_impl->timingMutex);
+    m_impl->timer = std::move(timer);
+}
+
+int Planner::feasibleGroups(int64_t outChannels, int requested)
+{
+    for (int g = int(std::min<int64_t>(requested, outChannels)); g > 1; --g)
+        if (outChannels % g == 0)
+            return g;
+    return 1;
+}
+
+int Planner::keptPerGroup(int64_t inChannels, double ratio, int multiple)
+{
+    int64_t m = std::clamp<int64_t>(std::llround((1.0 - ratio) * double(inChannels)), 1, inChannels);
+    if (multiple > 1 && m < inChannels && inChannels >= multiple)
+        m = std::clamp<int64_t>(std::llround(double(m) / multiple) * multiple, multiple, inChannels);
+    return int(m);
+}
+
+std::vector<int> Planner::groupCandidates(int64_t outChannels, int maxGroups)
+{
+    std::vector<int> gs{1};
+    for (int g = 2; g <= maxGroups && g <= outChannels / 2; ++g)
+        if (outChannels % g == 0)
+            gs.push_back(g);
+    return gs;
+}
+
+double Planner::retainedEnergy(const LayerPlan &layer) const
+{
+    return m_impl->energy(layer);
+}
+
+std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
+{
+    const Inventory &inv = m_impl->model.inventory();
+    for (const auto &[name, o] : s.overrides)
+        if (!inv.find(name))
+            throw Error("--layer " + name + ": the model has no convolution of that name");
+    std::vector<Request> out;
+    std::vector<bool> fixedRatio;
+    for (const ConvLayer &l : inv.layers) {
+        const auto it = s.overrides.find(l.name);
+        const LayerOverride *o = it == s.overrides.end() ? nullptr : &it->second;
+        if (o && o->off)
+            continue;
+        if (!l.prunable) {
+            if (o && o->include)
+                throw Error("--layer " + l.name + ": not prunable (" + l.reason + ")");
+            continue;
+        }
+        if (l.excluded_by_default && !s.include_stem && !(o && o->include))
+            continue;
+        Request r{l.index, s.ratio, s.groups};
+        if (o && o->ratio)
+            r.ratio = *o->ratio;
+        if (o && o->groups)
+            r.groups = *o->groups;
+        fixedRatio.push_back(o && o->ratio);
+        out.push_back(r);
+    }
+    if (!s.target_macs_reduction)
+        return out;
+
+    // MACs after pruning depend only on m, not on the clustering: search the one parameter x
+    // (the uniform ratio, or the sensitivity threshold) whose ratios reach the target; layers
+    // with a ratio override keep it.
+    const bool bySensitivity = s.allocation == "sensitivity";
+    if (!bySensitivity && s.allocation != "uniform")
+        throw Error("unknown allocation '" + s.allocation + "': expected uniform or sensitivity");
+    std::vector<const SensitivityCurve *> curves(out.size(), nullptr);
+    double xMax = 0.999;
+    if (bySensitivity) {
+        xMax = 0.0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (fixedRatio[i])
+                continue;
+            const std::string &name = inv.layers[std::size_t(out[i].layer)].name;
+            auto it = s.sensitivity.find(name);
+            if (it == s.sensitivity.end())
+                throw Error("sensitivity allocation: no sensitivity data for layer '" + name +
+                            "' (measure it with gkp sensitivity under the same layer selection)");
+            allocation::checkCurve(it->second, name);
+            curves[i] = &it->second;
+            xMax = std::max(xMax, allocation::maxThreshold(it->second));
+        }
+    }
+    auto ratioAt = [&](std::size_t i, double x) {
+        if (fixedRatio[i])
+            return out[i].ratio;
+        return bySensitivity ? allocation::ratioAtThreshold(*curves[i], x) : x;
+    };
+    const double total = double(inv.totals.conv_macs);
+    auto reductionAt = [&](double x) {
+        double removed = 0.0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const ConvLayer &l = inv.layers[std::size_t(out[i].layer)];
+            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratioAt(i, x), s.channel_multiple)) /
+                       double(l.in_channels);
+        }
+        return total > 0 ? removed / total : 0.0;
+    };
+    const double target = *s.target_macs_reduction;
+    if (reductionAt(xMax) < target)
+        throw Error("a " + std::to_string(int(std::lround(target * 1000)) / 10.0).substr(0, 5) +
+                    " % conv-MACs reduction is not reachable: pruning every included layer to the limit" +
+                    (bySensitivity ? std::string(" (the largest measured sensitivity ratio)") : std::string()) +
+                    " removes " + std::to_string(reductionAt(xMax) * 100.0).substr(0, 5) + " %");
+    double lo = 0.0, hi = xMax;
+    for (int i = 0; i < 60; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (reductionAt(mid) >= target ? hi : lo) = mid;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i].ratio = ratioAt(i, hi);
+    return out;
+}
+
+LayerPlan Planner::planLayer(int layer, double ratio, int groups, const PlanSettings &settings)
+{
+    const ConvLayer &conv = m_impl->model.inventory().layers.at(std::size_t(layer));
+    if (!conv.prunable)
+        throw Error("'" + conv.name + "' is not prunable (" + conv.reason + ")");
+    if (settings.cluster == "tmi")
+        m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
+    return m_impl->plan(layer, ratio, groups, settings);
+}
+
+namespace {
+// Settings that change every layer's result (everything but ratios, G and overrides).
+bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
+{
+    return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
+           a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
+           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots &&
+           a.channel_multiple == b.channel_multiple && a.latency_runtime == b.latency_runtime;
+    // allocation and sensitivity only change ratios, which the reuse check compares per layer
+}
+} // namespace
+
+Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress, const Plan *previous)
+{
+    if (!clusterMethodFromString(settings.cluster) && settings.cluster != "tmi")
+        throw Error("unknown clustering method '" + settings.cluster + "'");
+    if (!selectMethodFromString(settings.select))
+        throw Error("unknown kernel selection method '" + settings.select + "'");
+    if (!runtimeFromString(settings.latency_runtime))
+        throw Error("unknown latency runtime '" + settings.latency_runtime + "': expected frozen or onednn");
+    if (settings.cluster == "tmi")
+        m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
+    std::vector<LeftDense> timed;
+    Plan plan = planOnce(settings, settings, progress, previous, timed);
+    if (!settings.latency_aware || !settings.target_macs_reduction)
+        return plan;
+    // Latency-aware with a MACs target: a layer whose every pruned candidate is no faster than its
+    // dense conv (the export would keep it dense) is left unpruned, and the target is spread over
+    // the other layers instead. Their ratios rise, so they are timed again; a few rounds at most.
+    PlanSettings effective = settings;
+    std::vector<LeftDense> left;
+    for (int round = 0; round < 3; ++round) {
+        PlanSettings next = effective;
+        std::vector<LeftDense> slower;
+        for (const LeftDense &t : timed)
+            if (t.pruned_ms >= PrunedFormMargin * t.dense_ms) {
+                slower.push_back(t);
+                next.overrides[t.name].off = true;
+            }
+        if (slower.empty())
+            break;
+        try {
+            (void)requests(next);
+        } catch (const Error &) {
+            break; // the other layers cannot reach the target alone: keep pruning these
+        }
+        effective = std::move(next);
+        left.insert(left.end(), slower.begin(), slower.end());
+        timed.clear();
+        const Plan last = plan;
+        plan = planOnce(settings, effective, progress, &last, timed, &last);
+    }
+    plan.left_dense = std::move(left);
+    return plan;
+}
+
+Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
+                       const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen)
+{
+    const std::vector<Request> reqs = requests(effective);
+
+    Plan plan;
+    plan.tool_version = GKP_VERSION;
+    plan.model_file = m_impl->model.path();
+    plan.input_shape = m_impl->model.inventory().input_shape;
+    plan.settings = settings;
+    plan.layers.resize(reqs.size());
+
+    // Largest layers first so the two workers finish together; results land in fixed slots.
+    std::vector<std::size_t> order(reqs.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    const Inventory &inv = m_impl->model.inventory();
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return inv.layers[std::size_t(reqs[a].layer)].params > inv.layers[std::size_t(reqs[b].layer)].params;
+    });
+    const bool reusable = previous && sameLayerMethods(previous->settings, settings);
+    // Latency-aware auto G: the workers only make each layer's candidates; they are timed after,
+    // one layer at a time in execution order, with nothing else running (clustering beside a
+    // timing run made it several times slower), each knowing what its producer became.
+    auto reuse = [&](const Request &r) -> const LayerPlan * {
+        const LayerPlan *old = reusable ? previous->find(inv.layers[std::size_t(r.layer)].name) : nullptr;
+        return old && old->ratio == r.ratio && old->requested_groups == r.groups ? old : nullptr;
+    };
+    std::vector<std::vector<LayerPlan>> toTime(reqs.size());
+    std::vector<double> bestEnergy(reqs.size(), 0.0);
+    const std::size_t timedTotal =
+        settings.latency_aware
+            ? std::size_t(std::count_if(reqs.begin(), reqs.end(), [&](const Request &r) { return r.groups == 0 && !reuse(r); }))
+            : 0;
+    const int steps = int(reqs.size() + timedTotal);
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto worker = [&] {
+        while (!stop) {
+            const std::size_t k = next++;
+            if (k >= order.size())
+                return;
+            const Request &r = reqs[order[k]];
+            try {
+                if (const LayerPlan *old = reuse(r)) {
+                    plan.layers[order[k]] = *old;
+                } else if (settings.latency_aware && r.groups == 0) {
+                    toTime[order[k]] = m_impl->candidates(r.layer, r.ratio, settings, bestEnergy[order[k]]);
+                } else {
+                    plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
+                }
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(failureMutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
+            }
+            ++done;
+        }
+    };
+    const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), unsigned(reqs.size())));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    if (progress) {
+        // The calling thread reports progress while the pool works.
+        pool.emplace_back(worker);
+        while (done < reqs.size() && !stop) {
+            if (!progress(int(done), steps))
+                stop = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    } else {
+        worker();
+    }
+    for (std::thread &t : pool)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
+    if (stop)
+        throw Cancelled();
+
+    Impl::Neighbours neighbours;
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        neighbours.ratios[reqs[i].layer] = reqs[i].ratio;
+        if (toTime[i].empty())
+            neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
+    }
+    std::size_t timedDone = 0;
+    for (std::size_t i = 0; i < reqs.size(); ++i) { // requests are in execution order
+        if (toTime[i].empty())
+            continue;
+        if (progress && !progress(int(reqs.size() + timedDone), steps))
+            throw Cancelled();
+        LeftDense t;
+        const LayerPlan *before = chosen ? chosen->find(inv.layers[std::size_t(reqs[i].layer)].name) : nullptr;
+        plan.layers[i] =
+            m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &t, before ? before->groups : 0);
+        timed.push_back(t);
+        neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
+        ++timedDone;
+    }
+    if (progress)
+        progress(steps, steps);
+    updateTotals(plan, m_impl->model);
+    return plan;
+}
+
+} // namespace gkp

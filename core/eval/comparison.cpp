@@ -1,0 +1,161 @@
+#include "eval/comparison.h"
+
+#include "eval/bnrecalibration.h"
+#include "eval/evaluate.h"
+#include "engine/granularity.h"
+#include "eval/maskedmodule.h"
+#include "model/model.h"
+#include "engine/planner.h"
+#include "model/torchmodel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace gkp {
+
+namespace {
+
+// granularity.h's names for the ids used here
+std::string granularityName(const std::string &id)
+{
+    if (id == "gkp")
+        return "grouped kernel";
+    return id;
+}
+
+torch::Tensor maskTensor(const GranularityResult &g, const torch::Tensor &weightShape)
+{
+    if (!g.weight_mask.empty())
+        return torch::from_blob(const_cast<uint8_t *>(g.weight_mask.data()), weightShape.sizes(), torch::kUInt8)
+            .to(torch::kFloat);
+    // kernel-level masks: kept is exactly 0 or 1 per kernel
+    return torch::from_blob(const_cast<float *>(g.kept.data()), {g.out_channels, g.in_channels, 1, 1}, torch::kFloat)
+        .clone();
+}
+
+} // namespace
+
+const ComparisonPoint *ComparisonTable::find(const std::string &granularity, double target) const
+{
+    for (const ComparisonPoint &p : points)
+        if (p.granularity == granularity && std::abs(p.target - target) < 1e-9)
+            return &p;
+    return nullptr;
+}
+
+ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, const Dataset &data,
+                                const ComparisonOptions &options, const ProgressFn &progress)
+{
+    for (const std::string &g : options.granularities)
+        if (std::find(comparisonGranularities().begin(), comparisonGranularities().end(), g) ==
+            comparisonGranularities().end())
+            throw Error("unknown granularity '" + g + "': expected gkp, filter, channel, kernel or weight");
+    if (options.reductions.empty() || options.granularities.empty())
+        throw Error("the comparison needs at least one reduction and one granularity");
+    for (double r : options.reductions)
+        if (!(r > 0.0 && r < 1.0))
+            throw Error("MACs reductions must be in (0, 1), not " + std::to_string(r));
+
+    const Model &model = planner.model();
+    const Inventory &inv = model.inventory();
+    ComparisonTable table;
+    table.model_file = model.path();
+    table.dataset = data.summary();
+    table.samples = data.size();
+    table.recalibration_samples = options.recalibration ? options.recalibration->size() : 0;
+    table.method = methodSummary(settings) + ", " + settings.allocation + " allocation";
+    table.reductions = options.reductions;
+    table.granularities = options.granularities;
+
+    const int total = int(1 + options.reductions.size() * options.granularities.size());
+    int done = 0;
+    auto step = [&] { reportProgress(progress, ++done, total); };
+    MaskedModule masked(model);
+    const Accuracy base = evaluate(masked.module(), data, options.batch);
+    table.baseline_top1 = base.top1;
+    table.baseline_top5 = base.top5;
+    step();
+
+    const double totalMacs = double(inv.totals.conv_macs);
+    for (double target : options.reductions) {
+        PlanSettings s = settings;
+        s.target_macs_reduction = target;
+        const Plan plan = planner.makePlan(s);
+        // per layer: the five granularities' masks
+        std::vector<std::vector<GranularityResult>> perLayer;
+        for (const LayerPlan &lp : plan.layers)
+            perLayer.push_back(compareGranularities(planner, lp, s));
+        for (const std::string &g : options.granularities) {
+            const std::string name = granularityName(g);
+            masked.reset();
+            double removed = 0.0;
+            bool dense = true;
+            for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+                const LayerPlan &lp = plan.layers[i];
+                const ConvLayer &conv = inv.layers.at(std::size_t(lp.layer));
+                const GranularityResult *r = nullptr;
+                for (const GranularityResult &x : perLayer[i])
+                    if (x.name == name)
+                        r = &x;
+                if (!r)
+                    throw Error("internal: no " + name + " mask for " + lp.name);
+                const torch::Tensor shape = model.impl().weights.at(std::size_t(lp.layer));
+                masked.setMask(lp.layer, maskTensor(*r, shape));
+                // kept_fraction counts kernels (weights for "weight"): the nonzero-weight share
+                removed += double(conv.macs) * (1.0 - r->kept_fraction);
+                dense = dense && r->dense;
+            }
+            if (options.recalibration)
+                recalibrateBatchNorm(masked.module(), *options.recalibration, options.batch);
+            const Accuracy acc = evaluate(masked.module(), data, options.batch);
+            table.points.push_back({g, target, totalMacs > 0 ? removed / totalMacs : 0.0, acc.top1, acc.top5, dense});
+            step();
+        }
+    }
+    return table;
+}
+
+std::string comparisonToCsv(const ComparisonTable &t)
+{
+    std::ostringstream out;
+    out << "granularity,target,macs_reduction,top1,top5,dense\n";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "none,0,0,%.6g,%.6g,true\n", t.baseline_top1, t.baseline_top5);
+    out << buf;
+    for (const ComparisonPoint &p : t.points) {
+        std::snprintf(buf, sizeof buf, "%s,%.6g,%.6g,%.6g,%.6g,%s\n", p.granularity.c_str(), p.target,
+                      p.macs_reduction, p.top1, p.top5, p.dense ? "true" : "false");
+        out << buf;
+    }
+    return out.str();
+}
+
+std::string comparisonToJson(const ComparisonTable &t)
+{
+    nlohmann::json points = nlohmann::json::array();
+    for (const ComparisonPoint &p : t.points)
+        points.push_back({{"granularity", p.granularity},
+                          {"target", p.target},
+                          {"macs_reduction", p.macs_reduction},
+                          {"top1", p.top1},
+                          {"top5", p.top5},
+                          {"dense", p.dense}});
+    const nlohmann::json doc = {{"format", "gkp-comparison"},
+                                {"version", 1},
+                                {"model_file", t.model_file},
+                                {"dataset", t.dataset},
+                                {"samples", t.samples},
+                                {"recalibration_samples", t.recalibration_samples},
+                                {"method", t.method},
+                                {"baseline", {{"top1", t.baseline_top1}, {"top5", t.baseline_top5}}},
+                                {"reductions", t.reductions},
+                                {"granularities", t.granularities},
+                                {"points", points}};
+    return doc.dump(1) + "\n";
+}
+
+} // namespace gkp

@@ -1,0 +1,312 @@
+#include "eval/finetune.h"
+
+#include "util/atomicfile.h"
+#include "eval/evaluate.h"
+#include "export/exportrewrite.h"
+#include "model/model.h"
+#include "model/torchmodel.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <filesystem>
+
+namespace gkp {
+
+namespace {
+
+torch::Tensor forwardLogits(torch::jit::Module &module, const torch::Tensor &images, const Dataset &data)
+{
+    torch::IValue out;
+    try {
+        out = module.forward({images});
+    } catch (const std::exception &e) {
+        throw Error("the model expects a different input: dataset images are " + data.imageShape() +
+                    ", and forward() fails with: " + briefError(e));
+    }
+    torch::Tensor logits = logitsOf(out);
+    if (logits.dim() != 2 || logits.size(0) != images.size(0) || logits.size(1) < data.classes)
+        throw Error("the model output is not [batch, classes >= " + std::to_string(data.classes) + "]");
+    return logits;
+}
+
+struct PrunedLayer
+{
+    std::string name;
+    int64_t kept_per_group = 0;
+};
+
+std::vector<PrunedLayer> prunedLayers(const std::string &planJson)
+{
+    const nlohmann::json doc = nlohmann::json::parse(planJson, nullptr, false);
+    std::vector<PrunedLayer> out;
+    if (doc.is_discarded() || !doc.contains("layers") || !doc["layers"].is_array())
+        throw Error("the model's embedded plan is not valid JSON with a layers array");
+    for (const auto &l : doc["layers"]) {
+        if (!l.contains("name") || !l["name"].is_string() || !l.contains("kept_per_group") ||
+            !l["kept_per_group"].is_number_integer())
+            throw Error("the model's embedded plan has a layer without name or kept_per_group");
+        out.push_back({l["name"].get<std::string>(), l["kept_per_group"].get<int64_t>()});
+    }
+    return out;
+}
+
+// A masked-dense layer: its live weight and which kernels must stay zero (1 = kept).
+struct MaskedDense
+{
+    torch::Tensor weight;
+    torch::Tensor mask; // [Cout, Cin, 1, 1]
+};
+
+std::map<std::string, torch::Tensor> parametersByName(const torch::jit::Module &module)
+{
+    std::map<std::string, torch::Tensor> params;
+    for (const auto &p : module.named_parameters(true))
+        params[p.name] = p.value;
+    return params;
+}
+
+// Augmentation as resources/demo/train_demo.py: 2-pixel padding with the darkest value of each
+// channel, a random crop back to size, a horizontal flip with probability 1/2.
+torch::Tensor augment(const torch::Tensor &images, const torch::Tensor &padValue, torch::Generator &gen)
+{
+    const int64_t n = images.size(0), h = images.size(2), w = images.size(3), pad = 2;
+    torch::Tensor padded = padValue.view({1, -1, 1, 1}).expand({n, images.size(1), h + 2 * pad, w + 2 * pad}).clone();
+    padded.narrow(2, pad, h).narrow(3, pad, w).copy_(images);
+    const torch::Tensor dy = torch::randint(0, 2 * pad + 1, {n}, gen, torch::kLong);
+    const torch::Tensor dx = torch::randint(0, 2 * pad + 1, {n}, gen, torch::kLong);
+    const torch::Tensor flip = torch::randint(0, 2, {n}, gen, torch::kLong);
+    torch::Tensor out = torch::empty_like(images);
+    auto dyA = dy.accessor<int64_t, 1>(), dxA = dx.accessor<int64_t, 1>(), fA = flip.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < n; ++i) {
+        torch::Tensor crop = padded[i].narrow(1, dyA[i], h).narrow(2, dxA[i], w);
+        out[i].copy_(fA[i] ? crop.flip({2}) : crop);
+    }
+    return out;
+}
+
+double learningRate(const FinetuneOptions &o, int64_t step, int64_t steps, int epoch)
+{
+    if (o.schedule == "cosine")
+        return 0.5 * o.lr * (1.0 + std::cos(M_PI * double(step) / double(std::max<int64_t>(1, steps))));
+    if (o.schedule == "step")
+        return o.lr * std::pow(o.step_gamma, double(epoch / std::max(1, o.step_epochs)));
+    return o.lr;
+}
+
+// Module::clone() copies parameters with autograd on, which leaves them non-leaf (the optimizer
+// refuses them): make every parameter a leaf again, keeping its values and requires_grad.
+void makeParametersLeaves(torch::jit::Module &module)
+{
+    for (const auto &item : module.named_modules()) {
+        torch::jit::Module sub = item.value;
+        for (const auto &p : sub.named_parameters(/*recurse=*/false))
+            if (!p.value.is_leaf())
+                sub._ivalue()->setAttr(p.name, p.value.detach().requires_grad_(p.value.requires_grad()));
+    }
+}
+
+} // namespace
+
+double meanLoss(torch::jit::Module &module, const Dataset &data, int batch)
+{
+    module.eval();
+    torch::NoGradGuard noGrad;
+    double sum = 0.0;
+    for (int64_t start = 0; start < data.size(); start += batch) {
+        const int64_t count = std::min<int64_t>(batch, data.size() - start);
+        const torch::Tensor logits = forwardLogits(module, data.images.narrow(0, start, count), data);
+        sum += torch::nn::functional::cross_entropy(logits.narrow(1, 0, data.classes),
+                                                    data.labels.narrow(0, start, count),
+                                                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .item<double>();
+    }
+    return data.size() ? sum / double(data.size()) : 0.0;
+}
+
+PrunedCheck checkPrunedKernels(const torch::jit::Module &module, const std::string &planJson)
+{
+    PrunedCheck check;
+    const auto params = parametersByName(module);
+    for (const PrunedLayer &l : prunedLayers(planJson)) {
+        auto it = params.find(l.name + ".weight");
+        if (it == params.end())
+            continue;
+        ++check.layers;
+        const torch::Tensor &w = it->second;
+        if (w.dim() == 4 && w.size(1) == l.kept_per_group) {
+            ++check.absent;
+        } else {
+            ++check.masked;
+            // a masked-dense layer keeps kept_per_group nonzero kernels per filter at most
+            const torch::Tensor nonzeroKernels = w.detach().abs().flatten(2).sum(2).ne(0).sum(1);
+            check.nonzero_pruned += (nonzeroKernels - l.kept_per_group).clamp_min(0).sum().item<int64_t>();
+        }
+    }
+    return check;
+}
+
+FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson, const Dataset &train,
+                        const Dataset *validation, const FinetuneOptions &o, const FinetuneCallback &callback)
+{
+    if (o.epochs < 1 || o.batch < 1 || !(o.lr > 0.0))
+        throw Error("fine-tuning needs epochs >= 1, batch >= 1 and a positive learning rate");
+    if (o.schedule != "cosine" && o.schedule != "step" && o.schedule != "constant")
+        throw Error("unknown schedule '" + o.schedule + "': expected cosine, step or constant");
+    if (train.size() == 0)
+        throw Error("the training dataset is empty");
+    makeParametersLeaves(module);
+    std::vector<torch::Tensor> params;
+    for (const auto &p : module.parameters(true))
+        if (p.requires_grad())
+            params.push_back(p);
+    if (params.empty())
+        throw Error("the model has no trainable parameters (a deploy export is frozen): fine-tune a trainable "
+                    "export (gkp export --mode trainable)");
+
+    // Masked-dense layers: the pruned kernels are the zero ones now; keep them zero.
+    std::vector<MaskedDense> masked;
+    {
+        const auto byName = parametersByName(module);
+        for (const PrunedLayer &l : prunedLayers(planJson)) {
+            auto it = byName.find(l.name + ".weight");
+            if (it == byName.end() || it->second.dim() != 4 || it->second.size(1) == l.kept_per_group)
+                continue;
+            const torch::Tensor w = it->second;
+            masked.push_back({w, w.detach().abs().flatten(2).sum(2).ne(0).to(w.scalar_type()).view(
+                                     {w.size(0), w.size(1), 1, 1})});
+        }
+    }
+
+    torch::optim::SGD optimizer(
+        params, torch::optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+    torch::Generator gen = at::detail::createCPUGenerator(o.seed);
+    const torch::Tensor padValue = train.images.amin({0, 2, 3});
+    const int64_t n = train.size();
+    const int64_t perEpoch = (n + o.batch - 1) / o.batch;
+    const int64_t steps = perEpoch * o.epochs;
+
+    FinetuneResult result;
+    FinetuneProgress p;
+    p.epochs = o.epochs;
+    p.steps = steps;
+    double lossSum = 0.0;
+    int64_t lossCount = 0;
+    auto report = [&](bool validate) {
+        p.loss = lossCount ? lossSum / double(lossCount) : 0.0;
+        p.val_top1.reset();
+        if (validate && validation) {
+            p.val_top1 = evaluate(module, *validation, 256).top1;
+            module.train(true);
+        }
+        lossSum = 0.0;
+        lossCount = 0;
+        result.history.push_back(p);
+        if (callback && !callback(p))
+            throw Cancelled();
+    };
+
+    module.train(true);
+    for (int epoch = 0; epoch < o.epochs; ++epoch) {
+        p.epoch = epoch;
+        const torch::Tensor order = torch::randperm(n, gen, torch::kLong);
+        for (int64_t b = 0; b < perEpoch; ++b) {
+            const int64_t start = b * o.batch, count = std::min<int64_t>(o.batch, n - start);
+            const torch::Tensor idx = order.narrow(0, start, count);
+            torch::Tensor images = train.images.index_select(0, idx);
+            const torch::Tensor labels = train.labels.index_select(0, idx);
+            if (o.augment)
+                images = augment(images, padValue, gen);
+            const double lr = learningRate(o, p.step, steps, epoch);
+            for (auto &group : optimizer.param_groups())
+                static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
+            optimizer.zero_grad();
+            const torch::Tensor logits = forwardLogits(module, images, train);
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, train.classes), labels);
+            loss.backward();
+            optimizer.step();
+            {
+                torch::NoGradGuard noGrad;
+                for (MaskedDense &m : masked)
+                    m.weight.mul_(m.mask);
+            }
+            lossSum += loss.item<double>() * double(count);
+            lossCount += count;
+            ++p.step;
+            p.lr = lr;
+            const bool endOfEpoch = b + 1 == perEpoch;
+            const bool validate = endOfEpoch || (o.eval_every > 0 && p.step % o.eval_every == 0);
+            if (validate || p.step % std::max(1, o.report_every) == 0)
+                report(validate);
+        }
+    }
+    module.eval();
+    if (validation)
+        result.validation = evaluate(module, *validation, 256);
+    result.pruned = checkPrunedKernels(module, planJson);
+    return result;
+}
+
+FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, const Dataset *validation,
+                            const FinetuneOptions &options, const std::string &output, const std::string &deployOutput,
+                            const FinetuneCallback &callback)
+{
+    checkWritable(output);
+    if (!deployOutput.empty())
+        checkWritable(deployOutput);
+    LoadOptions load;
+    load.analyse = false;
+    const Model model = Model::load(exported, load);
+    const auto &extraFiles = model.extraFiles();
+    auto plan = extraFiles.find(extra::Plan);
+    if (plan == extraFiles.end())
+        throw Error("'" + exported + "' carries no GKP plan: fine-tune a trainable export (gkp export --mode trainable)");
+    torch::jit::Module module = model.impl().module.clone();
+    FinetuneResult result = finetune(module, plan->second, train, validation, options, callback);
+    if (result.pruned.nonzero_pruned != 0)
+        throw Error("internal: " + std::to_string(result.pruned.nonzero_pruned) +
+                    " pruned weights became nonzero during fine-tuning; nothing written");
+
+    torch::jit::ExtraFilesMap files;
+    for (const auto &[key, value] : extraFiles)
+        files[key] = value;
+    files[extra::Version] = std::string("gkp ") + GKP_VERSION;
+
+    torch::jit::Module deploy;
+    if (!deployOutput.empty()) {
+        deploy = freezeForDeploy(module);
+        // the deploy form must compute what the trained module computes
+        torch::NoGradGuard noGrad;
+        const torch::Tensor x = train.images.narrow(0, 0, std::min<int64_t>(16, train.size()));
+        const torch::Tensor a = forwardLogits(module, x, train), b = forwardLogits(deploy, x, train);
+        const double rel = (a - b).abs().max().item<double>() / std::max(a.abs().max().item<double>(), 1e-12);
+        if (rel > 1e-4)
+            throw Error("the deploy form differs from the fine-tuned model (relative error " + std::to_string(rel) +
+                        "); nothing written");
+    }
+    const std::string tmp = temporaryPathFor(output);
+    const std::string tmpDeploy = deployOutput.empty() ? std::string() : temporaryPathFor(deployOutput);
+    try {
+        module.save(tmp, files);
+        if (!deployOutput.empty())
+            deploy.save(tmpDeploy, files);
+        commitTemporary(tmp, output);
+        if (!deployOutput.empty())
+            commitTemporary(tmpDeploy, deployOutput);
+    } catch (const c10::Error &e) {
+        removeTemporary(tmp);
+        if (!tmpDeploy.empty())
+            removeTemporary(tmpDeploy);
+        throw Error("cannot write '" + output + "': " + briefError(e));
+    } catch (...) {
+        removeTemporary(tmp);
+        if (!tmpDeploy.empty())
+            removeTemporary(tmpDeploy);
+        throw;
+    }
+    return result;
+}
+
+} // namespace gkp

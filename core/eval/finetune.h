@@ -1,0 +1,85 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "util/error.h"
+#include "eval/evaluate.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <torch/script.h>
+#include <vector>
+
+namespace gkp {
+
+struct FinetuneOptions
+{
+    int epochs = 1;
+    int batch = 128;
+    double lr = 0.01;
+    double momentum = 0.9;
+    double weight_decay = 5e-4;
+    std::string schedule = "cosine"; // cosine (per step, to 0) | step (x gamma every step_epochs) | constant
+    int step_epochs = 1;
+    double step_gamma = 0.1;
+    bool augment = true;  // random crop with 2-pixel padding + horizontal flip (as resources/demo/train_demo.py)
+    uint64_t seed = 0;    // shuffling and augmentation
+    int report_every = 10; // steps between progress reports
+    int eval_every = 0;    // steps between validation passes (0: at the end of every epoch only)
+};
+
+struct FinetuneProgress
+{
+    int epoch = 0; // 0-based
+    int epochs = 0;
+    int64_t step = 0; // steps done so far
+    int64_t steps = 0; // total
+    double loss = 0.0; // mean training loss since the last report
+    double lr = 0.0;
+    std::optional<double> val_top1; // set on reports that follow a validation pass
+};
+
+// Return false to cancel.
+using FinetuneCallback = std::function<bool(const FinetuneProgress &)>;
+
+struct PrunedCheck
+{
+    int layers = 0;             // pruned layers found in the module
+    int absent = 0;             // of which the pruned kernels do not exist (grouped weight [Cout, m, kh, kw])
+    int masked = 0;             // of which the pruned kernels are kept at zero (masked-dense form)
+    int64_t nonzero_pruned = 0; // pruned weights that are not zero (must be 0)
+};
+
+struct FinetuneResult
+{
+    std::vector<FinetuneProgress> history;
+    std::optional<Accuracy> validation; // after training, when validation data was given
+    PrunedCheck pruned;
+};
+
+// Fine-tunes a trainable export in place: SGD with momentum and weight decay, the chosen
+// learning-rate schedule, cross-entropy on `train` (shuffled every epoch). The pruned kernels of
+// the layers named in the module's embedded plan (`planJson`, the archive's gkp_plan.json) stay
+// absent (grouped form) or are re-zeroed after every step (masked-dense form). Leaves the module
+// in eval() mode. Throws gkp::Error (not trainable: no parameters, as in a frozen deploy export),
+// gkp::Cancelled when the callback returns false.
+FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson, const Dataset &train,
+                        const Dataset *validation, const FinetuneOptions &options, const FinetuneCallback &callback = {});
+
+// Mean cross-entropy of the module on `data` in eval() mode, without autograd.
+double meanLoss(torch::jit::Module &module, const Dataset &data, int batch = 256);
+
+// Checks the embedded plan's pruned kernels in `module`.
+PrunedCheck checkPrunedKernels(const torch::jit::Module &module, const std::string &planJson);
+
+// The file-level job of `gkp finetune` and the GUI: loads `exported` (a trainable export),
+// fine-tunes it, checks the pruned kernels, and writes the trainable result to `output` and, when
+// `deployOutput` is not empty, its deploy form (eval, frozen with BatchNorm folded, as a deploy
+// export) after checking it matches the trainable result. Both files are written atomically and
+// only once training finished (nothing is written on error or cancel). The plan, version and
+// input shape are carried over into both archives.
+FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, const Dataset *validation,
+                            const FinetuneOptions &options, const std::string &output, const std::string &deployOutput,
+                            const FinetuneCallback &callback = {});
+
+} // namespace gkp

@@ -1,0 +1,348 @@
+#include "export/exporter.h"
+
+#include "util/atomicfile.h"
+#include "export/exportrewrite.h"
+#include "model/model.h"
+#include "engine/planjson.h"
+#include "model/torchmodel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+
+namespace gkp {
+
+std::string toString(LayerForm form)
+{
+    switch (form) {
+    case LayerForm::Grouped: return "grouped";
+    case LayerForm::Split: return "split";
+    case LayerForm::MaskedDense: return "masked-dense";
+    }
+    return "?";
+}
+
+std::optional<LayerForm> layerFormFromString(const std::string &name)
+{
+    for (LayerForm f : {LayerForm::Grouped, LayerForm::Split, LayerForm::MaskedDense})
+        if (toString(f) == name)
+            return f;
+    return std::nullopt;
+}
+
+std::string toString(Runtime runtime)
+{
+    return runtime == Runtime::OneDnn ? "onednn" : "frozen";
+}
+
+std::vector<std::string> runtimeNames()
+{
+    return {toString(Runtime::Frozen), toString(Runtime::OneDnn)};
+}
+
+std::optional<Runtime> runtimeFromString(const std::string &name)
+{
+    for (Runtime r : {Runtime::Frozen, Runtime::OneDnn})
+        if (toString(r) == name)
+            return r;
+    return std::nullopt;
+}
+
+namespace {
+
+// Times ways of computing the same result interleaved (one run of each, then the next round), so
+// a busy moment on the machine hits all of them alike, and keeps each one's fastest run: other work
+// only ever adds time, so the minimum is the figure it disturbs least.
+std::map<std::string, double> fastestMs(const std::map<std::string, std::function<void()>> &forms, int runs)
+{
+    for (const auto &form : forms)
+        form.second(); // warm-up: allocations, oneDNN primitive creation
+    std::map<std::string, double> best;
+    for (int i = 0; i < std::max(1, runs); ++i)
+        for (const auto &[name, run] : forms) {
+            const auto start = std::chrono::steady_clock::now();
+            run();
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            auto it = best.find(name);
+            if (it == best.end() || ms < it->second)
+                best[name] = ms;
+        }
+    return best;
+}
+
+// One convolution of a form: over the input gathered by `gather` (undefined: the input as it is).
+struct FormConv
+{
+    torch::Tensor gather, weight;
+    c10::optional<torch::Tensor> bias;
+    int64_t groups = 1;
+};
+
+// A conv's weight prepacked for oneDNN (as optimize_for_inference stores it), for timing.
+FormConv prepacked(const FormConv &c, const ConvLayer &conv)
+{
+    FormConv p = c;
+    p.weight = at::mkldnn_reorder_conv2d_weight(c.weight.to_mkldnn(), conv.padding, conv.stride, conv.dilation, c.groups);
+    return p;
+}
+
+} // namespace
+
+void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int runs, LayerExport &e,
+                    const TimingContext &context)
+{
+    torch::NoGradGuard noGrad;
+    const ConvLayer &conv = model.inventory().layers.at(std::size_t(l.layer));
+    e.name = l.name;
+    Shape shape = conv.input_shape;
+    if (shape.size() == 4 && batch > 0)
+        shape[0] = batch;
+    const torch::Tensor x = torch::randn(shape);
+    const torch::Tensor w = model.impl().weights.at(std::size_t(l.layer)).detach().to(torch::kFloat);
+    const std::optional<torch::Tensor> b = model.impl().biases.at(std::size_t(l.layer));
+    const GroupedLayer gl = groupedLayer(l, w, b);
+    const c10::optional<torch::Tensor> bias = b ? c10::optional<torch::Tensor>(*b) : c10::nullopt;
+    const c10::optional<torch::Tensor> gbias = gl.bias ? c10::optional<torch::Tensor>(*gl.bias) : c10::nullopt;
+
+    // Pruned forms produce filters in group order; count the copy that restores the original
+    // order (it is skipped when the order folds into the consumers, so this errs on the safe side).
+    const bool permuted = l.groups > 1;
+    // G = 1 with a trimmed neighbour: a plain conv over the kept channels; its input arrives
+    // trimmed (no gather), and/or only the output channels the next layer reads are computed.
+    const int64_t outs = l.groups == 1 && context.outputs_read > 0 ? std::min(context.outputs_read, gl.weight.size(0))
+                                                                   : gl.weight.size(0);
+    const bool trimmedInput = context.input_trimmed && l.groups == 1;
+    const torch::Tensor kept = trimmedInput ? x.index_select(1, gl.gather) : torch::Tensor();
+    FormConv dense{torch::Tensor(), w, bias, 1};
+    FormConv grouped{trimmedInput ? torch::Tensor() : gl.gather, gl.weight.narrow(0, 0, outs).contiguous(),
+                     gbias ? c10::optional<torch::Tensor>(gbias->narrow(0, 0, outs).contiguous()) : c10::nullopt,
+                     l.groups};
+    std::vector<FormConv> split;
+    if (l.groups > 1) {
+        const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
+        for (int g = 0; g < l.groups; ++g)
+            split.push_back({gl.gather.narrow(0, g * m, m).contiguous(), gl.weight.narrow(0, g * d, d).contiguous(),
+                             gl.bias ? c10::optional<torch::Tensor>(gl.bias->narrow(0, g * d, d).contiguous())
+                                     : c10::nullopt,
+                             1});
+    }
+    const torch::Tensor restore = permuted ? gl.inverse : torch::Tensor();
+
+    std::map<std::string, std::function<void()>> forms;
+    if (context.runtime == Runtime::OneDnn) {
+        // As optimize_for_inference runs the model: activations stay in oneDNN's blocked layout
+        // from op to op, weights are prepacked; an index_select (gather, order restore, the
+        // concatenation of split convs) converts to NCHW and back.
+        auto relayout = [](const torch::Tensor &t, const torch::Tensor &index) {
+            return t.to_dense().index_select(1, index).to_mkldnn();
+        };
+        auto run = [&conv, relayout](const torch::Tensor &in, const FormConv &c) {
+            return at::mkldnn_convolution(c.gather.defined() ? relayout(in, c.gather) : in, c.weight, c.bias,
+                                          conv.padding, conv.stride, conv.dilation, c.groups);
+        };
+        auto restored = [restore, relayout](const torch::Tensor &y) { return restore.defined() ? relayout(y, restore) : y; };
+        const torch::Tensor xm = x.to_mkldnn(), keptm = trimmedInput ? kept.to_mkldnn() : torch::Tensor();
+        const FormConv densep = prepacked(dense, conv), groupedp = prepacked(grouped, conv);
+        std::vector<FormConv> splitp;
+        for (const FormConv &c : split)
+            splitp.push_back(prepacked(c, conv));
+        forms["masked-dense"] = [=] { run(xm, densep); };
+        forms["grouped"] = [=] { restored(run(trimmedInput ? keptm : xm, groupedp)); };
+        if (!split.empty())
+            forms["split"] = [=] {
+                std::vector<torch::Tensor> parts;
+                for (const FormConv &c : splitp)
+                    parts.push_back(run(xm, c).to_dense());
+                torch::Tensor y = torch::cat(parts, 1);
+                if (restore.defined())
+                    y = y.index_select(1, restore);
+                y.to_mkldnn();
+            };
+    } else {
+        auto run = [&conv](const torch::Tensor &in, const FormConv &c) {
+            return torch::conv2d(c.gather.defined() ? in.index_select(1, c.gather) : in, c.weight, c.bias, conv.stride,
+                                 conv.padding, conv.dilation, c.groups);
+        };
+        auto restored = [restore](const torch::Tensor &y) { return restore.defined() ? y.index_select(1, restore) : y; };
+        forms["masked-dense"] = [&] { run(x, dense); };
+        forms["grouped"] = [&] { restored(run(trimmedInput ? kept : x, grouped)); };
+        if (!split.empty())
+            forms["split"] = [&] {
+                std::vector<torch::Tensor> parts;
+                for (const FormConv &c : split)
+                    parts.push_back(run(x, c));
+                restored(torch::cat(parts, 1));
+            };
+    }
+    e.timings_ms = fastestMs(forms, runs);
+    e.dense_ms = e.timings_ms.at("masked-dense");
+}
+
+namespace {
+
+LayerForm fastestForm(const LayerExport &e)
+{
+    // A pruned form must beat the dense conv it replaces (PrunedFormMargin); else keep it dense.
+    LayerForm best = LayerForm::MaskedDense;
+    double bestMs = e.dense_ms * PrunedFormMargin;
+    for (const auto &[name, ms] : e.timings_ms)
+        if (name != "masked-dense" && ms < bestMs) {
+            bestMs = ms;
+            best = *layerFormFromString(name);
+        }
+    return best;
+}
+
+std::vector<torch::Tensor> outputTensors(const c10::IValue &v)
+{
+    std::vector<torch::Tensor> out;
+    if (v.isTensor()) {
+        out.push_back(v.toTensor());
+    } else if (v.isTuple()) {
+        for (const auto &e : v.toTupleRef().elements())
+            for (auto &t : outputTensors(e))
+                out.push_back(t);
+    } else if (v.isList()) {
+        for (const auto &e : v.toListRef())
+            for (auto &t : outputTensors(e))
+                out.push_back(t);
+    } else if (v.isGenericDict()) {
+        for (const auto &kv : v.toGenericDict())
+            for (auto &t : outputTensors(kv.value()))
+                out.push_back(t);
+    }
+    return out;
+}
+
+VerifyResult compareModules(torch::jit::Module &reference, torch::jit::Module &candidate, const Shape &inputShape,
+                            int inputs, double tolerance)
+{
+    torch::NoGradGuard noGrad;
+    reference.eval();
+    candidate.eval();
+    VerifyResult r;
+    r.tolerance = tolerance;
+    at::Generator gen = at::detail::createCPUGenerator(1234);
+    for (int i = 0; i < inputs; ++i) {
+        const torch::Tensor x = torch::randn(inputShape, gen);
+        const auto a = outputTensors(reference.forward({x}));
+        const auto b = outputTensors(candidate.forward({x}));
+        if (a.size() != b.size())
+            throw Error("verification failed: the models return different numbers of tensors");
+        r.outputs.resize(a.size());
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            if (a[k].sizes() != b[k].sizes())
+                throw Error("verification failed: output " + std::to_string(k) + " has shape " +
+                            c10::str(b[k].sizes()) + ", expected " + c10::str(a[k].sizes()));
+            const torch::Tensor fa = a[k].to(torch::kDouble), fb = b[k].to(torch::kDouble);
+            const double absErr = (fa - fb).abs().max().item<double>();
+            const double scale = std::max(fa.abs().max().item<double>(), 1e-12);
+            r.outputs[k].max_abs = std::max(r.outputs[k].max_abs, absErr);
+            r.outputs[k].max_rel = std::max(r.outputs[k].max_rel, absErr / scale);
+            r.max_abs = std::max(r.max_abs, absErr);
+            r.max_rel = std::max(r.max_rel, absErr / scale);
+        }
+        ++r.inputs;
+    }
+    r.passed = r.max_rel <= tolerance;
+    return r;
+}
+
+} // namespace
+
+VerifyResult verifyExport(const Model &original, const Model &exported, int inputs, double tolerance,
+                          Runtime runtime)
+{
+    auto it = exported.extraFiles().find(extra::Plan);
+    if (it == exported.extraFiles().end())
+        throw Error("'" + exported.path() + "' carries no GKP plan: it was not exported by gkp");
+    const Plan plan = planFromString(it->second, original);
+    torch::jit::Module masked = buildMaskedModule(original, plan);
+    torch::jit::Module candidate = forRuntime(exported.impl().module, runtime);
+    return compareModules(masked, candidate, original.inventory().input_shape, inputs, tolerance);
+}
+
+ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
+                         const ProgressFn &progress)
+{
+    checkWritable(path);
+    ExportResult result;
+    result.path = path;
+    result.mode = options.mode;
+    const int total = int(plan.layers.size()) + 2;
+    auto report = [&](int done) {
+        if (progress && !progress(done, total))
+            throw Cancelled();
+    };
+
+    std::map<std::string, LayerForm> forms;
+    std::map<std::string, LayerExport> timings;
+    const int64_t batch = options.timing_batch > 0 ? options.timing_batch : model.inventory().input_shape.at(0);
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        const LayerPlan &l = plan.layers[i];
+        if (options.force_form) {
+            forms[l.name] = *options.force_form;
+        } else if (options.mode == ExportMode::Deploy && options.choose_fastest) {
+            // With G = 1 the gather vanishes when the producer stays a dense conv (it is then
+            // trimmed to the kept channels): time the layer as it will run.
+            TimingContext context;
+            const int producer = soleProducer(model.inventory(), l.layer);
+            if (l.groups == 1 && producer >= 0) {
+                const LayerPlan *p = plan.find(model.inventory().layers[std::size_t(producer)].name);
+                const auto f = p ? forms.find(p->name) : forms.end();
+                context.input_trimmed =
+                    !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
+            }
+            context.runtime = options.runtime;
+            LayerExport e;
+            timeLayerForms(model, l, batch, options.timing_runs, e, context);
+            forms[l.name] = fastestForm(e);
+            timings[l.name] = e;
+        }
+        report(int(i));
+    }
+
+    torch::jit::Module pruned = buildPrunedModule(model, plan, options.mode, forms, result.layers, &result.trimmed);
+    for (LayerExport &e : result.layers)
+        if (auto it = timings.find(e.name); it != timings.end()) {
+            e.timings_ms = it->second.timings_ms;
+            e.dense_ms = it->second.dense_ms;
+        }
+    report(total - 2);
+
+    const std::string tmp = temporaryPathFor(path);
+    try {
+        torch::jit::ExtraFilesMap extraFiles{{extra::Plan, planToString(plan)},
+                                             {extra::Version, std::string("gkp ") + GKP_VERSION},
+                                             {extra::InputShape, formatShape(model.inventory().input_shape)}};
+        pruned.save(tmp, extraFiles);
+        if (options.verify) {
+            // Verify what is on disk, loaded back, against the masked model.
+            LoadOptions lo;
+            lo.input_shape = model.inventory().input_shape;
+            const Model written = Model::load(tmp, lo);
+            result.conv_macs = written.inventory().totals.conv_macs;
+            result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
+            if (options.runtime != Runtime::Frozen && options.mode == ExportMode::Deploy && result.verify.passed)
+                result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance, options.runtime);
+            if (!result.verify.passed)
+                throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
+                            " > " + std::to_string(options.tolerance) + "; no file written");
+        }
+        report(total - 1);
+        commitTemporary(tmp, path);
+    } catch (const c10::Error &e) {
+        removeTemporary(tmp);
+        throw Error("cannot write '" + path + "': " + briefError(e));
+    } catch (...) {
+        removeTemporary(tmp);
+        throw;
+    }
+    std::error_code ec;
+    result.file_bytes = int64_t(std::filesystem::file_size(path, ec));
+    report(total);
+    return result;
+}
+
+} // namespace gkp

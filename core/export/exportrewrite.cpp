@@ -1,0 +1,563 @@
+#include "export/exportrewrite.h"
+
+#include "model/graphanalysis.h"
+#include "model/model.h"
+#include "model/torchmodel.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/graph_rewrite_helper.h>
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <numeric>
+#include <set>
+#include <unordered_set>
+
+namespace gkp {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+namespace {
+
+torch::Tensor indexTensor(const std::vector<int64_t> &v)
+{
+    return torch::tensor(v, torch::kLong);
+}
+
+bool isIdentity(const std::vector<int64_t> &v, int64_t n)
+{
+    if (int64_t(v.size()) != n)
+        return false;
+    for (int64_t i = 0; i < n; ++i)
+        if (v[std::size_t(i)] != i)
+            return false;
+    return true;
+}
+
+// Module object at an attribute path (e.g. {"layer1", "0", "conv1"}).
+torch::jit::Module moduleAt(const torch::jit::Module &root, const std::vector<std::string> &path)
+{
+    torch::jit::Module m = root;
+    for (const std::string &p : path)
+        m = m.attr(p).toModule();
+    return m;
+}
+
+void setTensorAttr(torch::jit::Module &m, const std::string &name, torch::Tensor t)
+{
+    // Same attribute, new per-instance value: safe even when several instances share one JIT type.
+    // Parameters stay trainable (the trainable export is fine-tuned from here).
+    const c10::IValue old = m.attr(name);
+    if (old.isTensor() && old.toTensor().requires_grad())
+        t = t.detach().set_requires_grad(true);
+    m._ivalue()->setAttr(name, t);
+}
+
+std::optional<torch::Tensor> optionalTensorAttr(const torch::jit::Module &m, const std::string &name)
+{
+    if (!m.hasattr(name))
+        return std::nullopt;
+    const c10::IValue v = m.attr(name);
+    return v.isTensor() ? std::optional<torch::Tensor>(v.toTensor()) : std::nullopt;
+}
+
+bool isParamFreeChannelwise(const Node *n)
+{
+    static const std::unordered_set<std::string> ops = {
+        "aten::relu", "aten::relu_", "aten::relu6", "aten::relu6_", "aten::hardtanh", "aten::hardtanh_",
+        "aten::sigmoid", "aten::silu", "aten::silu_", "aten::gelu", "aten::hardswish", "aten::hardswish_",
+        "aten::leaky_relu", "aten::leaky_relu_", "aten::elu", "aten::dropout", "aten::feature_dropout",
+        "aten::max_pool2d", "aten::avg_pool2d", "aten::adaptive_avg_pool2d", "aten::contiguous", "aten::clone"};
+    return ops.count(n->kind().toQualString()) > 0;
+}
+
+// Dotted name of the module owning the attribute at `path` ({"layer1", "0", "conv1", "weight"} ->
+// "layer1.0.conv1"); empty for an attribute of the root module.
+std::string ownerName(const std::vector<std::string> &path)
+{
+    std::string name;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i)
+        name += (i ? "." : "") + path[i];
+    return name;
+}
+
+std::optional<torch::Tensor> constantTensor(const Value *v)
+{
+    if (v->node()->kind() != c10::prim::Constant)
+        return std::nullopt;
+    const auto iv = torch::jit::toIValue(v);
+    return iv && iv->isTensor() ? std::optional<torch::Tensor>(iv->toTensor()) : std::nullopt;
+}
+
+// The constant channel indices of `s` = index_select(t, 1, constant), if it is one.
+std::optional<std::vector<int64_t>> constantGather(const Node *s, const Value *t)
+{
+    if (s->kind() != c10::aten::index_select || s->input(0) != t)
+        return std::nullopt;
+    const auto dim = torch::jit::toIValue(s->input(1));
+    const auto idx = constantTensor(s->input(2));
+    if (!dim || !dim->isInt() || dim->toInt() != 1 || !idx || idx->dim() != 1)
+        return std::nullopt;
+    const torch::Tensor it = idx->to(torch::kLong).contiguous();
+    return std::vector<int64_t>(it.data_ptr<int64_t>(), it.data_ptr<int64_t>() + it.numel());
+}
+
+// `t` is read only by constant gathers. If it comes from a dense conv with constant weights
+// through single-use channel-wise ops, drop the conv's output channels no gather reads and
+// renumber the gathers (removing those that become the identity). Returns the channel counts.
+std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph, Value *t, Node **producer)
+{
+    std::vector<Node *> readers;
+    std::vector<std::vector<int64_t>> gathers;
+    for (const torch::jit::Use &u : t->uses()) {
+        auto g = constantGather(u.user, t);
+        if (u.offset != 0 || !g || u.user->owningBlock() != t->node()->owningBlock())
+            return std::nullopt;
+        readers.push_back(u.user);
+        gathers.push_back(std::move(*g));
+    }
+    Node *p = t->node();
+    while (p->kind() != c10::aten::conv2d) {
+        if (!isParamFreeChannelwise(p) || p->inputs().empty() || p->input(0)->uses().size() != 1 ||
+            p->owningBlock() != t->node()->owningBlock())
+            return std::nullopt;
+        p = p->input(0)->node();
+    }
+    const auto w = constantTensor(p->input(1));
+    const auto b = constantTensor(p->input(2));
+    const auto groups = torch::jit::toIValue(p->input(6));
+    const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
+    if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
+        p->owningBlock() != t->node()->owningBlock())
+        return std::nullopt;
+    const int64_t channels = w->size(0);
+    std::vector<int64_t> keep, position(static_cast<std::size_t>(channels), -1);
+    for (const auto &g : gathers)
+        for (int64_t c : g) {
+            if (c < 0 || c >= channels)
+                return std::nullopt;
+            position[std::size_t(c)] = 0;
+        }
+    for (int64_t c = 0; c < channels; ++c)
+        if (position[std::size_t(c)] == 0) {
+            position[std::size_t(c)] = int64_t(keep.size());
+            keep.push_back(c);
+        }
+    if (keep.empty() || int64_t(keep.size()) == channels)
+        return std::nullopt;
+
+    const torch::Tensor keepT = indexTensor(keep);
+    {
+        torch::jit::WithInsertPoint guard(p);
+        p->replaceInput(1, graph.insertConstant(w->index_select(0, keepT).contiguous()));
+        if (b)
+            p->replaceInput(2, graph.insertConstant(b->index_select(0, keepT).contiguous()));
+    }
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+        std::vector<int64_t> idx;
+        for (int64_t c : gathers[i])
+            idx.push_back(position[std::size_t(c)]);
+        Node *s = readers[i];
+        if (isIdentity(idx, int64_t(keep.size()))) {
+            s->output()->replaceAllUsesWith(t);
+            s->destroy();
+        } else {
+            torch::jit::WithInsertPoint guard(s);
+            s->replaceInput(2, graph.insertConstant(indexTensor(idx)));
+        }
+    }
+    *producer = p;
+    return std::make_pair(channels, int64_t(keep.size()));
+}
+
+// Output channels of a dense conv that nothing reads are computed for nothing (with G = 1 the
+// gather of the consumer skips them). On a frozen graph (BatchNorm folded, weights constant),
+// removes them from their producer; `names` are the conv names in graph order before freezing.
+void removeDeadChannels(torch::jit::Module &frozen, const std::vector<std::string> &names,
+                        std::vector<ChannelTrim> &trims)
+{
+    auto graph = frozen.get_method("forward").graph();
+    const std::vector<Node *> convs = collectNodes(graph->block(), isConvolution);
+    const bool named = convs.size() == names.size();
+    const std::vector<Node *> selects =
+        collectNodes(graph->block(), [](const Node *n) { return n->kind() == c10::aten::index_select; });
+    std::set<Value *> seen;
+    for (Node *s : selects) {
+        Value *t = s->input(0);
+        if (!seen.insert(t).second)
+            continue;
+        Node *producer = nullptr;
+        if (auto counts = trimProducer(*graph, t, &producer)) {
+            const auto at = std::find(convs.begin(), convs.end(), producer) - convs.begin();
+            std::string name = named ? names[std::size_t(at)] : std::string();
+            if (name.empty())
+                name = "conv #" + std::to_string(at);
+            trims.push_back({name, counts->first, counts->second});
+        }
+    }
+    torch::jit::EliminateDeadCode(graph);
+}
+
+// Conv names (module path of the weight) in graph order; empty for convs without a module weight.
+std::vector<std::string> convNamesInOrder(const torch::jit::Module &module)
+{
+    auto graph = module.get_method("forward").graph()->copy();
+    torch::jit::Inline(*graph);
+    const Value *self = graph->inputs()[0];
+    std::vector<std::string> names;
+    for (Node *n : collectNodes(graph->block(), isConvolution))
+        names.push_back(ownerName(attributePath(n->input(1), self)));
+    return names;
+}
+
+// One rewriting session over a deep clone of the model with an inlined forward graph.
+class Rewriter
+{
+public:
+    Rewriter(const Model &model, ExportMode mode) : m_model(model), m_mode(mode)
+    {
+        m_module = model.impl().module.clone();
+        m_module.eval();
+        m_graph = m_module.get_method("forward").graph();
+        torch::jit::Inline(*m_graph);
+        torch::jit::graph_rewrite_helper::replaceConvolutionWithAtenConv(m_graph);
+        m_self = m_graph->inputs()[0];
+        for (Node *n : collectNodes(m_graph->block(), isConvolution)) {
+            const auto path = attributePath(n->input(1), m_self);
+            if (path.empty())
+                continue;
+            const std::string name = ownerName(path);
+            if (m_convs.count(name))
+                m_shared.insert(name); // called twice: never fold a permutation into it
+            m_convs[name] = n;
+            m_paths[name] = std::vector<std::string>(path.begin(), path.end() - 1);
+        }
+    }
+
+    torch::jit::Module &module() { return m_module; }
+
+    void applyMasks(const Plan &plan)
+    {
+        for (const LayerPlan &l : plan.layers) {
+            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            setTensorAttr(conv, "weight", maskedWeight(l, conv.attr("weight").toTensor()));
+        }
+    }
+
+    void rewrite(const Plan &plan, const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report)
+    {
+        for (const LayerPlan &l : plan.layers) {
+            LayerExport e;
+            e.name = l.name;
+            auto it = forms.find(l.name);
+            e.form = it == forms.end() ? LayerForm::Grouped : it->second;
+            if (m_mode == ExportMode::Trainable && e.form == LayerForm::Split)
+                e.form = LayerForm::Grouped; // one parameter per layer keeps training simple
+            rewriteLayer(l, e);
+            report.push_back(e);
+        }
+        torch::jit::EliminateDeadCode(m_graph);
+    }
+
+private:
+    const std::vector<std::string> &pathOf(const std::string &name) const
+    {
+        auto it = m_paths.find(name);
+        if (it == m_paths.end())
+            throw Error("cannot export: no convolution '" + name + "' with a parameter weight in the model graph");
+        return it->second;
+    }
+
+    // Position of each original input channel in the tensor this conv receives.
+    std::vector<int64_t> inputPositions(const std::string &name, int64_t cin) const
+    {
+        std::vector<int64_t> pos(static_cast<std::size_t>(cin));
+        std::iota(pos.begin(), pos.end(), 0);
+        if (auto it = m_inputOrder.find(name); it != m_inputOrder.end())
+            for (std::size_t j = 0; j < it->second.size(); ++j)
+                pos[std::size_t(it->second[j])] = int64_t(j);
+        return pos;
+    }
+
+    void rewriteLayer(const LayerPlan &l, LayerExport &e)
+    {
+        Node *conv = m_convs.at(l.name);
+        if (conv->kind() != c10::aten::conv2d)
+            throw Error("cannot export '" + l.name + "': unsupported convolution op " +
+                        std::string(conv->kind().toQualString()));
+        torch::jit::Module convModule = moduleAt(m_module, pathOf(l.name));
+        const torch::Tensor w = convModule.attr("weight").toTensor().detach();
+        const std::optional<torch::Tensor> b = optionalTensorAttr(convModule, "bias");
+        const int64_t cin = w.size(1);
+        const std::vector<int64_t> pos = inputPositions(l.name, cin);
+        // input order of this conv, as original channel ids per position
+        std::vector<int64_t> order(static_cast<std::size_t>(cin));
+        for (int64_t c = 0; c < cin; ++c)
+            order[std::size_t(pos[std::size_t(c)])] = c;
+
+        if (e.form == LayerForm::MaskedDense) {
+            torch::Tensor wm = maskedWeight(l, w).index_select(1, indexTensor(order));
+            setTensorAttr(convModule, "weight", wm);
+            e.gather_skipped = true;
+            return;
+        }
+
+        const GroupedLayer gl = groupedLayer(l, w, b);
+        std::vector<int64_t> gather(static_cast<std::size_t>(gl.gather.numel()));
+        for (std::size_t i = 0; i < gather.size(); ++i)
+            gather[i] = pos[std::size_t(gl.gather[int64_t(i)].item<int64_t>())];
+
+        torch::jit::WithInsertPoint guard(conv);
+        Value *out = nullptr;
+        if (e.form == LayerForm::Grouped) {
+            setTensorAttr(convModule, "weight", gl.weight);
+            if (b)
+                setTensorAttr(convModule, "bias", *gl.bias);
+            if (isIdentity(gather, cin)) {
+                e.gather_skipped = true;
+            } else {
+                Value *idx = m_graph->insertConstant(indexTensor(gather));
+                Value *gx = m_graph->insert(c10::aten::index_select, {conv->input(0), int64_t(1), idx});
+                conv->replaceInput(0, gx);
+            }
+            conv->replaceInput(6, m_graph->insertConstant(int64_t(l.groups)));
+            out = conv->output();
+        } else { // Split: G dense convs on their own channels, concatenated (deploy: constants)
+            const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
+            std::vector<Value *> parts;
+            for (int g = 0; g < l.groups; ++g) {
+                const std::vector<int64_t> idx(gather.begin() + g * m, gather.begin() + (g + 1) * m);
+                Value *gx = m_graph->insert(c10::aten::index_select,
+                                            {conv->input(0), int64_t(1), m_graph->insertConstant(indexTensor(idx))});
+                Value *wg = m_graph->insertConstant(gl.weight.narrow(0, g * d, d).contiguous());
+                Value *bg = b ? m_graph->insertConstant(gl.bias->narrow(0, g * d, d).contiguous())
+                              : m_graph->insertConstant(c10::IValue());
+                parts.push_back(m_graph->insert(c10::aten::conv2d, {gx, wg, bg, conv->input(3), conv->input(4),
+                                                                     conv->input(5), int64_t(1)}));
+            }
+            Value *list = m_graph->insertNode(m_graph->createList(parts[0]->type(), parts))->output();
+            out = m_graph->insert(c10::aten::cat, {list, int64_t(1)});
+            // The dead conv is left to EliminateDeadCode (rewrite()): destroying it here would leave
+            // the graph's insert point, which the guard above set to it, dangling for restoreOrder.
+            conv->output()->replaceAllUsesWith(out);
+        }
+        std::vector<int64_t> perm(static_cast<std::size_t>(gl.permutation.numel()));
+        for (std::size_t i = 0; i < perm.size(); ++i)
+            perm[i] = gl.permutation[int64_t(i)].item<int64_t>();
+        e.permutation_folded = restoreOrder(out, perm);
+    }
+
+    // `v` holds the conv's output channels in order `perm` (position r = original channel perm[r]).
+    // Push that order through parameter-free channel-wise ops and BatchNorm (permuting its
+    // per-channel tensors); where every remaining consumer is a dense conv, fold the order into
+    // them. Otherwise restore the original order with one index_select. Returns true if folded.
+    bool restoreOrder(Value *v, const std::vector<int64_t> &perm)
+    {
+        const torch::Tensor permT = indexTensor(perm);
+        while (v->uses().size() == 1) {
+            Node *user = v->uses()[0].user;
+            if (user->owningBlock() != v->node()->owningBlock() || user->input(0) != v)
+                break;
+            if (isParamFreeChannelwise(user)) {
+                v = user->output(0);
+                continue;
+            }
+            if (user->kind() == c10::aten::batch_norm && permuteBatchNorm(user, permT)) {
+                v = user->output();
+                continue;
+            }
+            break;
+        }
+        bool foldable = !v->uses().empty();
+        for (const torch::jit::Use &u : v->uses()) {
+            Node *c = u.user;
+            const std::string name = convName(c);
+            foldable = foldable && c->kind() == c10::aten::conv2d && u.offset == 0 && !name.empty() &&
+                       !m_shared.count(name) && !m_inputOrder.count(name) && isDenseConv(c) &&
+                       c->owningBlock() == v->node()->owningBlock();
+        }
+        if (foldable) {
+            for (const torch::jit::Use &u : v->uses()) {
+                const std::string name = convName(u.user);
+                m_inputOrder[name] = perm;
+                if (!m_pruned.count(name)) { // never rewritten: permute its weight columns now
+                    torch::jit::Module cm = moduleAt(m_module, m_paths.at(name));
+                    setTensorAttr(cm, "weight", cm.attr("weight").toTensor().detach().index_select(1, permT));
+                }
+            }
+            return true;
+        }
+        std::vector<int64_t> inverse(perm.size());
+        for (std::size_t r = 0; r < perm.size(); ++r)
+            inverse[std::size_t(perm[r])] = int64_t(r);
+        if (isIdentity(inverse, int64_t(inverse.size())))
+            return true;
+        torch::jit::WithInsertPoint guard(v->node()->next());
+        Value *restored = m_graph->insert(c10::aten::index_select,
+                                          {v, int64_t(1), m_graph->insertConstant(indexTensor(inverse))});
+        v->replaceAllUsesAfterNodeWith(restored->node(), restored);
+        return false;
+    }
+
+    std::string convName(const Node *n) const
+    {
+        if (n->kind() != c10::aten::conv2d)
+            return {};
+        for (const auto &[name, node] : m_convs)
+            if (node == n)
+                return name;
+        return {};
+    }
+
+    bool isDenseConv(const Node *n) const
+    {
+        auto groups = torch::jit::toIValue(n->input(6));
+        return groups && groups->isInt() && groups->toInt() == 1;
+    }
+
+    bool permuteBatchNorm(Node *bn, const torch::Tensor &perm)
+    {
+        // inputs: input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn
+        std::vector<std::vector<std::string>> paths;
+        for (int i = 1; i <= 4; ++i) {
+            const Value *v = bn->input(std::size_t(i));
+            if (v->type()->kind() == c10::TypeKind::NoneType) {
+                paths.emplace_back();
+                continue;
+            }
+            auto p = attributePath(v, m_self);
+            if (p.empty())
+                return false;
+            paths.push_back(p);
+        }
+        // The module must feed no other batch_norm: its tensors are about to change order.
+        std::string key;
+        for (const auto &p : paths)
+            if (!p.empty())
+                key = ownerName(p);
+        if (key.empty() || !m_permutedBatchNorms.insert(key).second)
+            return false;
+        for (const auto &p : paths) {
+            if (p.empty())
+                continue;
+            torch::jit::Module owner = moduleAt(m_module, std::vector<std::string>(p.begin(), p.end() - 1));
+            const c10::IValue t = owner.attr(p.back());
+            if (!t.isTensor())
+                continue;
+            setTensorAttr(owner, p.back(), t.toTensor().detach().index_select(0, perm));
+        }
+        return true;
+    }
+
+public:
+    void markPruned(const Plan &plan)
+    {
+        for (const LayerPlan &l : plan.layers)
+            m_pruned.insert(l.name);
+    }
+
+private:
+    const Model &m_model;
+    ExportMode m_mode;
+    torch::jit::Module m_module;
+    std::shared_ptr<torch::jit::Graph> m_graph;
+    Value *m_self = nullptr;
+    std::map<std::string, Node *> m_convs;
+    std::map<std::string, std::vector<std::string>> m_paths;
+    std::set<std::string> m_shared, m_pruned, m_permutedBatchNorms;
+    std::map<std::string, std::vector<int64_t>> m_inputOrder; // conv -> original channel per input position
+};
+
+} // namespace
+
+torch::Tensor maskedWeight(const LayerPlan &layer, const torch::Tensor &weight)
+{
+    const int64_t cout = weight.size(0), cin = weight.size(1);
+    const std::vector<uint8_t> mask = kernelMask(layer, cin);
+    torch::Tensor m = torch::from_blob(const_cast<uint8_t *>(mask.data()), {cout, cin, 1, 1}, torch::kUInt8)
+                          .to(weight.scalar_type());
+    return (weight.detach() * m).contiguous();
+}
+
+GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, const std::optional<torch::Tensor> &bias)
+{
+    const int64_t cout = weight.size(0);
+    std::vector<int64_t> perm(static_cast<std::size_t>(cout));
+    std::iota(perm.begin(), perm.end(), 0);
+    std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
+        return layer.assignment[std::size_t(a)] < layer.assignment[std::size_t(b)];
+    });
+    std::vector<int64_t> inverse(perm.size()), gather;
+    for (std::size_t r = 0; r < perm.size(); ++r)
+        inverse[std::size_t(perm[r])] = int64_t(r);
+    for (const auto &k : layer.kept)
+        gather.insert(gather.end(), k.begin(), k.end());
+
+    GroupedLayer gl;
+    gl.permutation = indexTensor(perm);
+    gl.inverse = indexTensor(inverse);
+    gl.gather = indexTensor(gather);
+    const int64_t d = cout / layer.groups;
+    std::vector<torch::Tensor> rows;
+    const torch::Tensor wp = weight.detach().index_select(0, gl.permutation);
+    for (int g = 0; g < layer.groups; ++g)
+        rows.push_back(wp.narrow(0, g * d, d).index_select(1, indexTensor({layer.kept[std::size_t(g)].begin(),
+                                                                             layer.kept[std::size_t(g)].end()})));
+    gl.weight = torch::cat(rows, 0).contiguous();
+    if (bias)
+        gl.bias = bias->detach().index_select(0, gl.permutation).contiguous();
+    return gl;
+}
+
+torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan)
+{
+    Rewriter r(model, ExportMode::Trainable);
+    r.applyMasks(plan);
+    return r.module();
+}
+
+torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
+                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report,
+                                     std::vector<ChannelTrim> *trims)
+{
+    Rewriter r(model, mode);
+    r.markPruned(plan);
+    r.rewrite(plan, forms, report);
+    if (mode == ExportMode::Trainable)
+        return r.module();
+    return freezeForDeploy(r.module(), trims);
+}
+
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims)
+{
+    torch::jit::Module m = module; // torch::jit::freeze works on its own clone
+    if (m.is_training()) {
+        m = module.clone();
+        m.eval();
+    }
+    const std::vector<std::string> names = convNamesInOrder(m);
+    torch::jit::Module frozen = torch::jit::freeze(m);
+    std::vector<ChannelTrim> removed;
+    removeDeadChannels(frozen, names, removed);
+    if (trims)
+        *trims = std::move(removed);
+    return frozen;
+}
+
+torch::jit::Module buildFrozenOriginal(const Model &model)
+{
+    Rewriter r(model, ExportMode::Deploy);
+    return freezeForDeploy(r.module());
+}
+
+torch::jit::Module forRuntime(const torch::jit::Module &frozen, Runtime runtime)
+{
+    if (runtime == Runtime::Frozen)
+        return frozen;
+    torch::jit::Module m = frozen.clone();
+    return torch::jit::optimize_for_inference(m);
+}
+
+} // namespace gkp

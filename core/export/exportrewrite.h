@@ -1,0 +1,48 @@
+#pragma once
+
+// Internal: building pruned and masked TorchScript modules from a model and a plan.
+
+#include "export/exporter.h"
+
+#include <torch/script.h>
+
+namespace gkp {
+
+// The original model with every planned layer's pruned kernels set to zero (the reference the
+// export must reproduce). A deep clone: the model is not changed.
+torch::jit::Module buildMaskedModule(const Model &model, const Plan &plan);
+
+// The pruned model: each planned conv rewritten in `forms[name]` (Grouped when absent). Trainable
+// mode keeps parameters (BatchNorm too); deploy mode returns a frozen module (BatchNorm folded).
+// `report` receives one entry per planned layer.
+torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, ExportMode mode,
+                                     const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report,
+                                     std::vector<ChannelTrim> *trims = nullptr);
+
+// The deploy form of a module: eval() mode, frozen (constants folded, BatchNorm folded into the
+// convolutions), and convs lose the output channels no gather reads (`trims` lists them).
+// Used by deploy exports and by fine-tuning's deploy output.
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims = nullptr);
+
+// The original model frozen the same way as a deploy export (for fair benchmarks).
+torch::jit::Module buildFrozenOriginal(const Model &model);
+
+// A frozen module prepared for `runtime`: itself for Frozen; for OneDnn a clone passed through
+// torch::jit::optimize_for_inference (cannot be saved: it holds oneDNN tensors).
+torch::jit::Module forRuntime(const torch::jit::Module &frozen, Runtime runtime);
+
+// Per-layer pruned tensors of the GKP construction (docs: "grouped-convolution view").
+struct GroupedLayer
+{
+    torch::Tensor permutation;  // P: filters sorted by (group, index), int64 [Cout]
+    torch::Tensor inverse;      // P^-1, int64 [Cout]
+    torch::Tensor gather;       // concat(kept[g]) as original channel ids, int64 [G*m]
+    torch::Tensor weight;       // Wg [Cout, m, kh, kw]
+    std::optional<torch::Tensor> bias; // bias[P]
+};
+GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, const std::optional<torch::Tensor> &bias);
+
+// W * mask for one layer.
+torch::Tensor maskedWeight(const LayerPlan &layer, const torch::Tensor &weight);
+
+} // namespace gkp

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "model/inventory.h"
+#include "util/shape.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gkp {
+
+// Names of the extra files this tool stores inside TorchScript archives.
+namespace extra {
+inline constexpr const char *InputShape = "gkp_input_shape"; // "1,3,224,224"
+inline constexpr const char *Plan = "gkp_plan.json";         // the plan an exported model was made with
+inline constexpr const char *Version = "gkp_version";        // tool version that wrote the archive
+} // namespace extra
+
+struct LoadOptions
+{
+    std::optional<Shape> input_shape; // overrides the archive's stored shape
+    // false: load and check the archive only, without running it on an example input; the
+    // inventory then has only input_shape/input_shape_source. For commands that run the model
+    // on real data (eval), where the data decides the input shape.
+    bool analyse = true;
+};
+
+// A loaded TorchScript model and its convolution inventory. The LibTorch module stays behind a
+// pimpl; core code that needs it includes "torchmodel.h".
+class Model
+{
+public:
+    static constexpr int64_t DefaultInputShape[4] = {1, 3, 224, 224};
+
+    // Throws gkp::Error with a one-line message on any bad input.
+    static Model load(const std::string &path, const LoadOptions &options = {});
+
+    Model(Model &&) noexcept;
+    Model &operator=(Model &&) noexcept;
+    ~Model();
+
+    const std::string &path() const;
+    const Inventory &inventory() const;
+    // Extra files found in the archive (only the keys in gkp::extra).
+    const std::map<std::string, std::string> &extraFiles() const;
+
+    struct Impl;
+    Impl &impl() const { return *m_impl; }
+
+private:
+    explicit Model(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace gkp
