@@ -86,7 +86,7 @@ void addExportCommand(CLI::App &app)
                 return it == e.timings_ms.end() ? std::string("-") : fmt("%.3f", it->second);
             };
             t.addRow({e.name, toString(e.form), e.gather_skipped ? "none" : "index_select",
-                      e.form == LayerForm::MaskedDense ? "-" : (e.permutation_folded ? "folded" : "restored"),
+                      e.form == LayerForm::MaskedDense || e.form == LayerForm::Smaller ? "-" : (e.permutation_folded ? "folded" : "restored"),
                       e.dense_ms > 0 ? fmt("%.3f", e.dense_ms) : "-", ms("grouped"), ms("split")});
         }
         t.print(std::cerr);

@@ -43,6 +43,31 @@ void printTable(const Model &model)
               << humanCount(double(inv.totals.params)) << '\n';
 }
 
+void printFamilies(const ChannelDependencies &deps, const Inventory &inv)
+{
+    Table table({"#", "family", "channels", "residual", "producers", "readers", "prunable"},
+                {true, false, true, false, false, false, false});
+    int prunable = 0;
+    for (const ChannelFamily &f : deps.families) {
+        std::string producers, readers;
+        for (const ChannelMember &m : f.members) {
+            const std::string name = m.layer >= 0 ? inv.layers[std::size_t(m.layer)].name : m.name;
+            std::string &list = m.kind == ChannelMember::Kind::Producer || m.kind == ChannelMember::Kind::Pad
+                                    ? producers
+                                    : m.kind == ChannelMember::Kind::BatchNorm ? producers : readers;
+            if (m.kind == ChannelMember::Kind::BatchNorm)
+                continue;
+            list += (list.empty() ? "" : ", ") + name + (m.offset ? "@" + std::to_string(m.offset) : "");
+        }
+        prunable += f.prunable;
+        table.addRow({std::to_string(f.index), f.name, std::to_string(f.channels), f.residual ? "yes" : "",
+                      producers.empty() ? "-" : producers, readers.empty() ? "-" : readers,
+                      f.prunable ? "yes" : "no: " + f.reason});
+    }
+    table.print(std::cout);
+    std::cout << '\n' << deps.families.size() << " channel families, " << prunable << " prunable\n";
+}
+
 } // namespace
 
 void addInspectCommand(CLI::App &app)
@@ -50,15 +75,27 @@ void addInspectCommand(CLI::App &app)
     auto *cmd = app.add_subcommand("inspect", "List every convolution with shape, parameters, MACs and prunability");
     auto opts = std::make_shared<ModelOptions>();
     auto json = std::make_shared<bool>(false);
+    auto groups = std::make_shared<bool>(false);
+    auto groupsJson = std::make_shared<bool>(false);
     opts->addTo(*cmd);
     cmd->add_flag("--json", *json, "Print a JSON document instead of a table");
-    cmd->callback([opts, json] {
+    cmd->add_flag("--groups", *groups,
+                  "List the coupled channel families (dependency groups) instead: channels that can only be "
+                  "removed together, through BatchNorm, residual adds, concats and depthwise convolutions");
+    cmd->add_flag("--groups-json", *groupsJson, "The coupled channel families as a JSON document");
+    cmd->callback([opts, json, groups, groupsJson] {
         const Model model = Model::load(opts->model, opts->loadOptions());
         const Inventory &inv = model.inventory();
         std::cerr << "input shape " << formatShape(inv.input_shape) << " (" << inv.input_shape_source << ")\n";
         for (const std::string &note : inv.notes)
             std::cerr << "note: " << note << '\n';
-        if (*json) {
+        if (*groups || *groupsJson) {
+            const ChannelDependencies deps = channelDependencies(model);
+            if (*groupsJson)
+                std::cout << toJson(deps, inv).dump(2) << '\n';
+            else
+                printFamilies(deps, inv);
+        } else if (*json) {
             nlohmann::json doc = toJson(inv);
             if (auto it = model.extraFiles().find(extra::Plan); it != model.extraFiles().end()) {
                 doc["gkp_pruned"] = true;

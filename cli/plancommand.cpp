@@ -86,6 +86,9 @@ PlanSettings resolve(PlanOptions &o)
 
 void printSummary(const Plan &plan, const Model &model, double seconds)
 {
+    if (plan.isChannelPlan())
+        std::cerr << methodSummary(plan.settings) << ": " << plan.channel_groups.size()
+                  << " channel families pruned\n";
     Table table({"layer", "G", "m/Cin", "ratio", "cluster", "energy", "MACs", "MACs after", "note"},
                 {false, true, true, true, false, true, true, true, false});
     for (const LayerPlan &l : plan.layers) {
@@ -123,6 +126,19 @@ void addPlanCommand(CLI::App &app)
     auto o = std::make_shared<PlanOptions>();
     o->model.addTo(*cmd);
     cmd->add_option("-o,--output", o->output, "Write the plan to this JSON file (atomically)");
+    cmd->add_option("--method", o->settings.method,
+                    "gkp: grouped kernel pruning (the options below); channel: coupled channel pruning, whole "
+                    "channels removed from every layer that holds them (residual adds, concats, depthwise convs)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"gkp", "channel"}));
+    cmd->add_option("--importance", o->settings.importance,
+                    "channel method: l1 or l2 (norm of the channel's filters), group-norm (norm over every coupled "
+                    "slice: filters, BatchNorm, reader columns)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"l1", "l2", "group-norm"}));
+    cmd->add_flag("--protect-residual,--internal-only", o->settings.protect_residual,
+                  "Leave residual streams whole: the channel method prunes only channels no residual add couples; "
+                  "GKP leaves the layers that read a residual stream unpruned");
     cmd->add_option("--ratio", o->settings.ratio, "Fraction of grouped kernels pruned in every group")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 0.999));

@@ -1,5 +1,6 @@
 #include "engine/plan.h"
 
+#include "engine/channelplanner.h"
 #include "util/error.h"
 #include "model/model.h"
 
@@ -97,11 +98,18 @@ void updateCosts(LayerPlan &layer, const Model &model)
 
 std::string methodSummary(const PlanSettings &s)
 {
+    if (s.method == "channel")
+        return std::string("coupled channel pruning, ") + s.importance + " importance" +
+               (s.protect_residual ? ", residual streams kept whole" : "");
     return s.cluster + " + " + s.select + ", G = " + (s.groups == 0 ? std::string("auto") : std::to_string(s.groups));
 }
 
 void updateTotals(Plan &plan, const Model &model)
 {
+    if (plan.isChannelPlan()) {
+        deriveChannelLayers(plan, model);
+        return;
+    }
     const Totals &t = model.inventory().totals;
     plan.totals = {t.conv_macs, t.conv_macs, t.params, t.params};
     for (const LayerPlan &l : plan.layers) {

@@ -34,6 +34,17 @@ struct SensitivityCurve
 // What the user asked for. Everything a plan was made with, so it can be reproduced.
 struct PlanSettings
 {
+    // "gkp": grouped kernel pruning of each layer's input (the settings below). "channel": coupled
+    // channel pruning (engine/channelplanner.h): whole channels of a dependency family removed from
+    // every conv, BatchNorm and linear layer that holds them; the result is plain smaller convs.
+    std::string method = "gkp";
+    // channel method: how a coupled channel's importance is measured. "l1": L1 norm of its filters
+    // in every producer; "l2": their L2 norm; "group-norm": the L2 norm over every coupled slice
+    // (filters, BatchNorm weight and bias, reader columns).
+    std::string importance = "group-norm";
+    // Leave every channel family that a residual add or product couples unpruned ("internal channels
+    // only"): the channel method keeps the residual streams whole, GKP keeps the layers that read them.
+    bool protect_residual = false;
     std::string cluster = "kmeans"; // kmeans | kpca | spectral | smooth | tmi
     std::string select = "greedy";  // greedy | l2 | gm | l2gm
     int groups = 8;                 // 0 = auto (flexible group count)
@@ -107,6 +118,16 @@ struct LeftDense
     double pruned_ms = 0.0, dense_ms = 0.0; // the fastest pruned candidate, and the dense conv
 };
 
+// Coupled channel pruning of one channel family (ChannelDependencies): the channels kept.
+struct ChannelGroupPlan
+{
+    int family = -1;      // index in channelDependencies(model).families
+    std::string name;     // the family's name, checked when a plan is read back
+    int64_t channels = 0; // before pruning
+    double ratio = 0.0;   // requested fraction removed
+    std::vector<int> kept; // sorted family channel ids
+};
+
 struct Plan
 {
     static constexpr int FormatVersion = 1;
@@ -114,10 +135,17 @@ struct Plan
     std::string model_file;
     Shape input_shape;
     PlanSettings settings;
-    std::vector<LayerPlan> layers; // pruned layers only, in execution order
+    // Pruned layers only, in execution order. For the channel method: every conv that loses input
+    // channels, as G = 1 (what the masked model zeroes); channel_groups say what is removed.
+    std::vector<LayerPlan> layers;
+    std::vector<ChannelGroupPlan> channel_groups; // channel method only: families that lose channels
+    // Channel method: kept input features of each linear layer that reads a pruned family (the
+    // masked model zeroes the rest); derived from channel_groups like the layers.
+    std::map<std::string, std::vector<int64_t>> linear_kept;
     std::vector<LeftDense> left_dense;
     PlanTotals totals;
 
+    bool isChannelPlan() const { return settings.method == "channel"; }
     const LayerPlan *find(const std::string &name) const;
     const LeftDense *findLeftDense(const std::string &name) const;
 };

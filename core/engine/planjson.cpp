@@ -1,5 +1,6 @@
 #include "engine/planjson.h"
 
+#include "engine/channelplanner.h"
 #include "util/atomicfile.h"
 #include "util/error.h"
 #include "export/exporter.h"
@@ -38,6 +39,9 @@ json settingsToJson(const PlanSettings &s)
     for (const auto &[name, c] : s.sensitivity)
         sensitivity[name] = {{"ratios", c.ratios}, {"drops", c.drops}};
     return {
+        {"method", s.method},
+        {"importance", s.importance},
+        {"protect_residual", s.protect_residual},
         {"cluster", s.cluster},
         {"select", s.select},
         {"groups", s.groups == 0 ? json("auto") : json(s.groups)},
@@ -152,6 +156,13 @@ int groupsValue(const Reader &r, const json &j, const std::string &path)
 PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string &p)
 {
     PlanSettings s;
+    // method, importance and protect_residual came later in version 1: absent means GKP
+    if (j.contains("method"))
+        s.method = r.string(j["method"], Reader::join(p, "method"), {"gkp", "channel"});
+    if (j.contains("importance"))
+        s.importance = r.string(j["importance"], Reader::join(p, "importance"), {"l1", "l2", "group-norm"});
+    if (j.contains("protect_residual"))
+        s.protect_residual = r.boolean(j["protect_residual"], Reader::join(p, "protect_residual"));
     s.cluster = r.string(r.field(j, p, "cluster"), Reader::join(p, "cluster"), ClusterNames);
     s.select = r.string(r.field(j, p, "select"), Reader::join(p, "select"), SelectNames);
     s.groups = groupsValue(r, r.field(j, p, "groups"), Reader::join(p, "groups"));
@@ -224,6 +235,54 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     return s;
 }
 
+// A channel-method plan: its channel groups, checked against the model's channel families; the
+// layers and totals follow from them.
+Plan channelPlanFromJson(const Reader &r, const json &doc, const Model &model, Plan plan)
+{
+    const ChannelDependencies &deps = model.channelDependencies();
+    const json &groups = r.array(r.field(doc, "", "channel_groups"), "channel_groups");
+    std::set<int> seen;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        const std::string p = Reader::at("channel_groups", i);
+        const json &j = groups[i];
+        ChannelGroupPlan g;
+        g.family = int(r.integer(r.field(j, p, "family"), p + ".family", 0, int64_t(deps.families.size()) - 1));
+        const ChannelFamily &f = deps.families[std::size_t(g.family)];
+        g.name = r.string(r.field(j, p, "name"), p + ".name");
+        if (g.name != f.name)
+            r.fail(p + ".name", "channel family " + std::to_string(g.family) + " of this model is '" + f.name +
+                                    "', not '" + g.name + "' (a plan for another model?)");
+        if (!f.prunable)
+            r.fail(p + ".family", "channel family '" + f.name + "' cannot be pruned (" + f.reason + ")");
+        if (!seen.insert(g.family).second)
+            r.fail(p + ".family", "family " + std::to_string(g.family) + " appears twice");
+        g.channels = r.integer(r.field(j, p, "channels"), p + ".channels", f.channels, f.channels);
+        g.ratio = r.number(r.field(j, p, "ratio"), p + ".ratio", 0.0, 1.0);
+        const json &kept = r.array(r.field(j, p, "kept"), p + ".kept");
+        if (kept.empty())
+            r.fail(p + ".kept", "at least one channel must be kept");
+        for (std::size_t k = 0; k < kept.size(); ++k) {
+            const int c = int(r.integer(kept[k], Reader::at(p + ".kept", k), 0, f.channels - 1));
+            if (!g.kept.empty() && c <= g.kept.back())
+                r.fail(Reader::at(p + ".kept", k), "channels must be sorted and distinct");
+            g.kept.push_back(c);
+        }
+        plan.channel_groups.push_back(std::move(g));
+    }
+    deriveChannelLayers(plan, model);
+    return plan;
+}
+
+// Channel plans: the input features of linear layers that stay (the masked model zeroes the others).
+// Written for other tools (the PyTorch check); read back, they are derived again like the layers.
+json linearMasks(const Plan &plan)
+{
+    json out = json::array();
+    for (const auto &[name, kept] : plan.linear_kept)
+        out.push_back({{"name", name}, {"kept", kept}});
+    return out;
+}
+
 } // namespace
 
 json toJson(const Plan &plan)
@@ -249,6 +308,10 @@ json toJson(const Plan &plan)
             {"note", l.note},
         });
     }
+    json channelGroups = json::array();
+    for (const ChannelGroupPlan &g : plan.channel_groups)
+        channelGroups.push_back(
+            {{"family", g.family}, {"name", g.name}, {"channels", g.channels}, {"ratio", g.ratio}, {"kept", g.kept}});
     json leftDense = json::array();
     for (const LeftDense &d : plan.left_dense)
         leftDense.push_back({{"name", d.name}, {"pruned_ms", d.pruned_ms}, {"dense_ms", d.dense_ms}});
@@ -260,6 +323,8 @@ json toJson(const Plan &plan)
         {"input_shape", plan.input_shape},
         {"settings", settingsToJson(plan.settings)},
         {"layers", layers},
+        {"channel_groups", channelGroups},
+        {"linear_masks", linearMasks(plan)},
         {"left_dense", leftDense},
         {"totals",
          {{"macs_before", plan.totals.macs_before},
@@ -298,6 +363,8 @@ Plan planFromJson(const json &doc, const Model &model)
     plan.settings = settingsFromJson(r, r.field(doc, "", "settings"), "settings");
 
     const Inventory &inv = model.inventory();
+    if (plan.settings.method == "channel")
+        return channelPlanFromJson(r, doc, model, std::move(plan));
     const json &layers = r.array(r.field(doc, "", "layers"), "layers");
     std::set<std::string> seen;
     int lastIndex = -1;

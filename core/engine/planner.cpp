@@ -1,6 +1,7 @@
 #include "engine/planner.h"
 
 #include "engine/allocation.h"
+#include "engine/channelplanner.h"
 #include "engine/clustering.h"
 #include "export/exporter.h"
 #include "engine/kernelselection.h"
@@ -456,6 +457,14 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
 
 Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress, const Plan *previous)
 {
+    if (settings.method == "channel") {
+        Plan plan = makeChannelPlan(m_impl->model, settings);
+        if (progress)
+            progress(1, 1);
+        return plan;
+    }
+    if (settings.method != "gkp")
+        throw Error("unknown pruning method '" + settings.method + "': expected gkp or channel");
     if (!clusterMethodFromString(settings.cluster) && settings.cluster != "tmi")
         throw Error("unknown clustering method '" + settings.cluster + "'");
     if (!selectMethodFromString(settings.select))

@@ -1,5 +1,6 @@
 #include "eval/maskedmodule.h"
 
+#include "engine/channelplanner.h"
 #include "util/error.h"
 #include "model/model.h"
 #include "model/torchmodel.h"
@@ -45,9 +46,35 @@ void MaskedModule::setPlanMask(const LayerPlan &layer)
     setMask(layer.layer, torch::from_blob(const_cast<uint8_t *>(mask.data()), {cout, cin, 1, 1}, torch::kUInt8).clone());
 }
 
+void MaskedModule::setPlan(const Plan &plan)
+{
+    for (const LayerPlan &l : plan.layers)
+        setPlanMask(l);
+    if (!plan.isChannelPlan())
+        return;
+    torch::NoGradGuard noGrad;
+    const ChannelRemoval removal = channelRemoval(m_model.channelDependencies(), plan.channel_groups);
+    for (const auto &[name, features] : removal.linear) {
+        auto it = m_linears.find(name);
+        if (it == m_linears.end()) {
+            torch::Tensor live;
+            for (const auto &p : m_module.named_parameters(/*recurse=*/true))
+                if (p.name == name + ".weight")
+                    live = p.value;
+            if (!live.defined())
+                throw Error("cannot mask '" + name + "': its weight is not a parameter named <layer>.weight");
+            it = m_linears.emplace(name, std::make_pair(live, live.detach().clone())).first;
+        }
+        const std::vector<int64_t> ids(features.begin(), features.end());
+        it->second.first.copy_(it->second.second.index_fill(1, torch::tensor(ids, torch::kLong), 0.0));
+    }
+}
+
 void MaskedModule::reset()
 {
     torch::NoGradGuard noGrad;
+    for (auto &[name, weights] : m_linears)
+        weights.first.copy_(weights.second);
     for (std::size_t i = 0; i < m_weights.size(); ++i)
         if (m_weights[i].defined())
             m_weights[i].copy_(m_originalWeights[i]);

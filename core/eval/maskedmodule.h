@@ -7,6 +7,9 @@
 
 #include <torch/script.h>
 
+#include <map>
+#include <string>
+
 namespace gkp {
 
 class Model;
@@ -22,6 +25,9 @@ public:
     // 1, 1] for kernel masks, the full shape for weight masks).
     void setMask(int layer, const torch::Tensor &mask);
     void setPlanMask(const LayerPlan &layer);
+    // Every layer of the plan; for a channel plan also the columns of linear layers that read
+    // removed channels.
+    void setPlan(const Plan &plan);
     // Original weights and BatchNorm statistics (all buffers) back.
     void reset();
 
@@ -31,6 +37,7 @@ private:
     std::vector<torch::Tensor> m_weights;           // live weight per inventory layer (undefined: not found)
     std::vector<torch::Tensor> m_originalWeights;
     std::vector<std::pair<torch::Tensor, torch::Tensor>> m_buffers; // live, saved copy
+    std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> m_linears; // live weight, original
 };
 
 } // namespace gkp

@@ -19,6 +19,7 @@ std::string toString(LayerForm form)
     case LayerForm::Grouped: return "grouped";
     case LayerForm::Split: return "split";
     case LayerForm::MaskedDense: return "masked-dense";
+    case LayerForm::Smaller: return "smaller";
     }
     return "?";
 }
@@ -279,7 +280,8 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
     std::map<std::string, LayerForm> forms;
     std::map<std::string, LayerExport> timings;
     const int64_t batch = options.timing_batch > 0 ? options.timing_batch : model.inventory().input_shape.at(0);
-    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    // Channel plans have one form: plain smaller convs.
+    for (std::size_t i = 0; i < (plan.isChannelPlan() ? 0 : plan.layers.size()); ++i) {
         const LayerPlan &l = plan.layers[i];
         if (options.force_form) {
             forms[l.name] = *options.force_form;
@@ -321,11 +323,20 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
             // Verify what is on disk, loaded back, against the masked model.
             LoadOptions lo;
             lo.input_shape = model.inventory().input_shape;
+            lo.written_as = path;
             const Model written = Model::load(tmp, lo);
             result.conv_macs = written.inventory().totals.conv_macs;
             result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
-            if (options.runtime != Runtime::Frozen && options.mode == ExportMode::Deploy && result.verify.passed)
+            if (options.runtime != Runtime::Frozen && options.mode == ExportMode::Deploy && result.verify.passed) {
                 result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance, options.runtime);
+                if (!result.verify.passed)
+                    throw Error("verification failed in the " + toString(options.runtime) +
+                                " runtime only (max relative error " + std::to_string(result.verify.max_rel) +
+                                "; the file as loaded matches): PyTorch 1.13's torch.jit.optimize_for_inference "
+                                "miscomputes hardswish and relu6 on oneDNN tensors whose channel count is not a "
+                                "multiple of 16; plan with --channel-multiple 16 or export for the frozen runtime; "
+                                "no file written");
+            }
             if (!result.verify.passed)
                 throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
                             " > " + std::to_string(options.tolerance) + "; no file written");

@@ -19,6 +19,7 @@ enum class LayerForm {
     Grouped,     // gather G*m channels, conv2d(groups = G)
     Split,       // G dense convs over their own gathered channels, concatenated (deploy only)
     MaskedDense, // the original dense conv with pruned kernels zeroed: never slower, not smaller
+    Smaller,     // channel pruning: a plain dense conv over fewer input and output channels, no gather
 };
 std::string toString(LayerForm form);
 std::optional<LayerForm> layerFormFromString(const std::string &name);

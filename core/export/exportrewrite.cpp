@@ -1,16 +1,19 @@
 #include "export/exportrewrite.h"
 
+#include "engine/channelplanner.h"
 #include "model/graphanalysis.h"
 #include "model/model.h"
 #include "model/torchmodel.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/graph_rewrite_helper.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
 #include <numeric>
+#include <sstream>
 #include <set>
 #include <unordered_set>
 
@@ -232,6 +235,7 @@ public:
             if (m_convs.count(name))
                 m_shared.insert(name); // called twice: never fold a permutation into it
             m_convs[name] = n;
+            m_sites[name].push_back(n);
             m_paths[name] = std::vector<std::string>(path.begin(), path.end() - 1);
         }
     }
@@ -244,6 +248,89 @@ public:
             torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
             setTensorAttr(conv, "weight", maskedWeight(l, conv.attr("weight").toTensor()));
         }
+        if (!plan.isChannelPlan())
+            return;
+        // A removed channel that reaches a linear layer: its input features are zeroed too.
+        const ChannelRemoval removal = channelRemoval(m_model.channelDependencies(), plan.channel_groups);
+        for (const auto &[name, features] : removal.linear) {
+            torch::jit::Module linear = moduleAt(m_module, splitPath(name));
+            torch::Tensor w = linear.attr("weight").toTensor().detach().clone();
+            w.index_fill_(1, indexTensor({features.begin(), features.end()}), 0.0);
+            setTensorAttr(linear, "weight", w);
+        }
+    }
+
+    // Coupled channel pruning: every holder of a removed channel loses it. The graph keeps its ops;
+    // only tensors (and the group count of depthwise convs, and channel paddings) change.
+    void removeChannels(const Plan &plan, std::vector<LayerExport> &report)
+    {
+        torch::jit::ConstantPropagation(m_graph, /*ignore_custom_classes=*/true); // as channelDependencies saw it
+        const Inventory &inv = m_model.inventory();
+        const ChannelRemoval removal = channelRemoval(m_model.channelDependencies(), plan.channel_groups);
+        auto kept = [](int64_t n, const std::set<int64_t> *removed) {
+            std::vector<int64_t> k;
+            for (int64_t c = 0; c < n; ++c)
+                if (!removed || !removed->count(c))
+                    k.push_back(c);
+            return indexTensor(k);
+        };
+        auto find = [](const auto &map, const auto &key) -> const std::set<int64_t> * {
+            auto it = map.find(key);
+            return it == map.end() ? nullptr : &it->second;
+        };
+        for (const ConvLayer &l : inv.layers) {
+            const std::set<int64_t> *out = find(removal.conv_out, l.index), *in = find(removal.conv_in, l.index);
+            if (!out && !in)
+                continue;
+            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            torch::Tensor w = conv.attr("weight").toTensor().detach();
+            const bool depthwise = l.groups > 1 && l.groups == l.in_channels;
+            const torch::Tensor rows = kept(l.out_channels, out);
+            w = w.index_select(0, rows);
+            if (!depthwise)
+                w = w.index_select(1, kept(l.in_channels, in));
+            setTensorAttr(conv, "weight", w.contiguous());
+            if (auto b = optionalTensorAttr(conv, "bias"))
+                setTensorAttr(conv, "bias", b->detach().index_select(0, rows).contiguous());
+            if (depthwise)
+                for (Node *n : m_sites.at(l.name)) {
+                    torch::jit::WithInsertPoint guard(n);
+                    n->replaceInput(6, m_graph->insertConstant(rows.numel()));
+                }
+            LayerExport e;
+            e.name = l.name;
+            e.form = LayerForm::Smaller;
+            e.gather_skipped = true;
+            e.permutation_folded = true; // nothing to restore
+            report.push_back(e);
+        }
+        for (const auto &[name, removed] : removal.norm) {
+            torch::jit::Module bn = moduleAt(m_module, splitPath(name));
+            const torch::Tensor k = kept(bn.attr("running_mean").toTensor().size(0), &removed);
+            for (const char *attr : {"weight", "bias", "running_mean", "running_var"})
+                if (auto t = optionalTensorAttr(bn, attr))
+                    setTensorAttr(bn, attr, t->detach().index_select(0, k).contiguous());
+        }
+        for (const auto &[name, removed] : removal.linear) {
+            torch::jit::Module linear = moduleAt(m_module, splitPath(name));
+            const torch::Tensor w = linear.attr("weight").toTensor().detach();
+            setTensorAttr(linear, "weight", w.index_select(1, kept(w.size(1), &removed)).contiguous());
+        }
+        if (!removal.pad.empty()) {
+            const std::vector<Node *> pads = channelPads();
+            for (const auto &[index, counts] : removal.pad) {
+                if (index >= int(pads.size()))
+                    throw Error("cannot export: channel padding #" + std::to_string(index) + " not found in the graph");
+                Node *n = pads[std::size_t(index)];
+                const ChannelPad &before = m_model.channelDependencies().pads.at(std::size_t(index));
+                std::vector<int64_t> amounts = {0, 0, 0, 0, before.front - counts.first, before.back - counts.second};
+                for (std::size_t i = 0; i < 4; ++i)
+                    amounts[i] = padAmounts(n).at(i);
+                torch::jit::WithInsertPoint guard(n);
+                n->replaceInput(1, m_graph->insertConstant(c10::IValue(amounts)));
+            }
+        }
+        torch::jit::EliminateDeadCode(m_graph);
     }
 
     void rewrite(const Plan &plan, const std::map<std::string, LayerForm> &forms, std::vector<LayerExport> &report)
@@ -262,6 +349,53 @@ public:
     }
 
 private:
+    static std::vector<std::string> splitPath(const std::string &dotted)
+    {
+        std::vector<std::string> parts;
+        std::stringstream ss(dotted);
+        std::string p;
+        while (std::getline(ss, p, '.'))
+            parts.push_back(p);
+        return parts;
+    }
+
+    // The pad amounts of an F.pad node: constants, or a list of constants and int attributes.
+    std::vector<int64_t> padAmounts(const Node *n) const
+    {
+        if (auto iv = torch::jit::toIValue(n->input(1)); iv && iv->isIntList())
+            return iv->toIntVector();
+        std::vector<int64_t> out;
+        if (n->input(1)->node()->kind() != c10::prim::ListConstruct)
+            return out;
+        for (const Value *item : n->input(1)->node()->inputs()) {
+            if (auto c = torch::jit::toIValue(item); c && c->isInt()) {
+                out.push_back(c->toInt());
+                continue;
+            }
+            const auto path = attributePath(item, m_self);
+            if (path.empty())
+                return {};
+            torch::jit::Module owner = moduleAt(m_module, std::vector<std::string>(path.begin(), path.end() - 1));
+            const c10::IValue v = owner.attr(path.back());
+            if (!v.isInt())
+                return {};
+            out.push_back(v.toInt());
+        }
+        return out;
+    }
+
+    // The channel paddings in graph order, as channelDependencies numbers them.
+    std::vector<Node *> channelPads() const
+    {
+        std::vector<Node *> out;
+        for (Node *n : collectNodes(m_graph->block(), [](const Node *n) {
+                 return n->kind() == c10::aten::constant_pad_nd || n->kind() == c10::aten::pad;
+             }))
+            if (const auto a = padAmounts(n); a.size() == 6 && (a[4] != 0 || a[5] != 0))
+                out.push_back(n);
+        return out;
+    }
+
     const std::vector<std::string> &pathOf(const std::string &name) const
     {
         auto it = m_paths.find(name);
@@ -465,6 +599,7 @@ private:
     std::shared_ptr<torch::jit::Graph> m_graph;
     Value *m_self = nullptr;
     std::map<std::string, Node *> m_convs;
+    std::map<std::string, std::vector<Node *>> m_sites; // every call site (both branches of an if)
     std::map<std::string, std::vector<std::string>> m_paths;
     std::set<std::string> m_shared, m_pruned, m_permutedBatchNorms;
     std::map<std::string, std::vector<int64_t>> m_inputOrder; // conv -> original channel per input position
@@ -523,6 +658,10 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
                                      std::vector<ChannelTrim> *trims)
 {
     Rewriter r(model, mode);
+    if (plan.isChannelPlan()) {
+        r.removeChannels(plan, report);
+        return mode == ExportMode::Trainable ? r.module() : freezeForDeploy(r.module(), trims);
+    }
     r.markPruned(plan);
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)

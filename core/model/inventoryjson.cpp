@@ -66,4 +66,31 @@ nlohmann::json toJson(const Inventory &inv)
     };
 }
 
+nlohmann::json toJson(const ChannelDependencies &deps, const Inventory &inv)
+{
+    nlohmann::json families = nlohmann::json::array();
+    for (const ChannelFamily &f : deps.families) {
+        nlohmann::json members = nlohmann::json::array();
+        for (const ChannelMember &m : f.members) {
+            nlohmann::json j = {{"kind", toString(m.kind)},
+                                {"name", m.layer >= 0 ? inv.layers[std::size_t(m.layer)].name : m.name},
+                                {"offset", m.offset}};
+            if (m.kind == ChannelMember::Kind::Linear)
+                j["stride"] = m.stride;
+            if (m.kind == ChannelMember::Kind::Pad)
+                j["side"] = m.front ? "front" : "back";
+            members.push_back(j);
+        }
+        nlohmann::json j = {{"index", f.index},       {"name", f.name},         {"channels", f.channels},
+                            {"residual", f.residual}, {"prunable", f.prunable}, {"members", members}};
+        if (!f.prunable)
+            j["reason"] = f.reason;
+        families.push_back(j);
+    }
+    nlohmann::json pads = nlohmann::json::array();
+    for (const ChannelPad &p : deps.pads)
+        pads.push_back({{"index", p.index}, {"front", p.front}, {"back", p.back}});
+    return {{"families", families}, {"pads", pads}};
+}
+
 } // namespace gkp

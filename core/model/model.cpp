@@ -78,6 +78,14 @@ Model &Model::operator=(Model &&) noexcept = default;
 Model::~Model() = default;
 
 const std::string &Model::path() const { return m_impl->path; }
+
+const ChannelDependencies &Model::channelDependencies() const
+{
+    std::call_once(m_impl->dependencies_once, [this] {
+        m_impl->dependencies = std::make_unique<ChannelDependencies>(gkp::channelDependencies(*this));
+    });
+    return *m_impl->dependencies;
+}
 const Inventory &Model::inventory() const { return m_impl->inventory; }
 const std::map<std::string, std::string> &Model::extraFiles() const { return m_impl->extra_files; }
 
@@ -135,6 +143,10 @@ Model Model::load(const std::string &path, const LoadOptions &options)
     } catch (const Error &) {
         throw;
     } catch (const std::exception &e) {
+        if (options.written_as)
+            throw Error("internal error: the pruned model exported as '" + *options.written_as +
+                        "' fails on the original's example input of shape " + formatShape(inv.input_shape) + ": " +
+                        briefError(e) + " (a defect of the export for this model's graph; no file was written)");
         throw Error("'" + path + "' fails on an example input of shape " + formatShape(inv.input_shape) + " (" +
                     inv.input_shape_source + "): " + briefError(e) + "; pass the right --input-shape N,C,H,W");
     }

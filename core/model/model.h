@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/channeldeps.h"
 #include "model/inventory.h"
 #include "util/shape.h"
 
@@ -24,6 +25,9 @@ struct LoadOptions
     // inventory then has only input_shape/input_shape_source. For commands that run the model
     // on real data (eval), where the data decides the input shape.
     bool analyse = true;
+    // Set when loading a file this tool has just written (an export being verified): a failure is
+    // then the tool's own, reported under this name instead of the temporary file's.
+    std::optional<std::string> written_as;
 };
 
 // A loaded TorchScript model and its convolution inventory. The LibTorch module stays behind a
@@ -42,6 +46,8 @@ public:
 
     const std::string &path() const;
     const Inventory &inventory() const;
+    // The coupled channel families of the forward graph (model/channeldeps.h), built on first use.
+    const ChannelDependencies &channelDependencies() const;
     // Extra files found in the archive (only the keys in gkp::extra).
     const std::map<std::string, std::string> &extraFiles() const;
 

@@ -6,6 +6,9 @@
 
 #include <torch/script.h>
 
+#include <memory>
+#include <mutex>
+
 namespace gkp {
 
 struct Model::Impl
@@ -17,6 +20,8 @@ struct Model::Impl
     // Per inventory layer: the conv's weight parameter (shares storage with the module).
     std::vector<torch::Tensor> weights;
     std::vector<std::optional<torch::Tensor>> biases;
+    std::once_flag dependencies_once;
+    std::unique_ptr<ChannelDependencies> dependencies;
 };
 
 // The first line of a c10::Error/std::exception message, without LibTorch's backtrace.
