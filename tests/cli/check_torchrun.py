@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""tools/ddp-finetune.py under torchrun, 2 CPU ranks on 127.0.0.1 (Gloo), on a trainable export in
-both pruned forms: the result loads back in gkp eval, gkp verify and gkp finetune, its weights
-moved, and the pruned kernels stayed absent (grouped) or zero (masked dense).
+"""Debian's torchrun (-r 1 -t 1 --log_dir), 2 CPU ranks on 127.0.0.1 (Gloo):
 
-usage: check_ddp_finetune.py GKP TORCHRUN DDP_SCRIPT DATASET_FIXTURES_DIR
+1. `torchrun --no_python gkp finetune` (torchrun's agent hosts the store) with per-rank batch 8
+   gives the weights one process gives with batch 16, and so do two torchrun agents started as
+   two nodes (--nnodes 2, one rank each), the way a job spans machines.
+2. tools/ddp-finetune.py (PyTorch DistributedDataParallel) on a trainable export in both pruned
+   forms: the result loads back in gkp eval, gkp verify and gkp finetune, its weights moved, and
+   the pruned kernels stayed absent (grouped) or zero (masked dense).
+
+usage: check_torchrun.py GKP TORCHRUN DDP_SCRIPT DATASET_FIXTURES_DIR
 """
 
 import json
@@ -27,9 +32,15 @@ def check(condition, message):
     checks += 1
 
 
-def run(cmd, expect=0, timeout=240):
-    """Runs cmd in its own process group; on timeout the whole group (torchrun's ranks too) is killed."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+def start(cmd):
+    try:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    except FileNotFoundError:
+        check(False, f"{cmd[0]} not found (torchrun comes with Debian's python3-torch)")
+
+
+def finish(p, cmd, expect=0, timeout=240):
+    """Waits for p; on timeout its whole process group (torchrun's ranks too) is killed."""
     try:
         out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -38,6 +49,10 @@ def run(cmd, expect=0, timeout=240):
         check(False, f"timed out after {timeout} s: {' '.join(cmd)}")
     check(p.returncode == expect, f"exit {p.returncode}, expected {expect}: {' '.join(cmd)}\n{out}\n{err}")
     return out, err
+
+
+def run(cmd, expect=0, timeout=240):
+    return finish(start(cmd), cmd, expect, timeout)
 
 
 def free_port():
@@ -54,6 +69,41 @@ def load(path):
     return state, extra["gkp_plan.json"]
 
 
+def max_difference(a, b):
+    return max(float((a[n].double() - b[n].double()).abs().max()) for n in a)
+
+
+def gkp_finetune_under_torchrun(gkp, torchrun, trainable, spec, d):
+    args = ["finetune", trainable, "--dataset", spec, "--epochs", "2", "--seed", "7", "--lr", "0.05"]
+    run([gkp, *args, "--batch", "16", "-o", f"{d}/alone.pt"])
+    alone, _ = load(f"{d}/alone.pt")
+
+    logs = ["-r", "1", "-t", "1", "--log_dir"]
+    port = str(free_port())
+    cmd = [torchrun, "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", port, *logs,
+           f"{d}/logs_gkp", "--no_python", gkp, *args, "--batch", "8", "-o", f"{d}/torchrun.pt"]
+    stdout, _ = run(cmd)
+    check("data-parallel over 2 ranks" in stdout, f"gkp under torchrun: not two ranks:\n{stdout}")
+    got, _ = load(f"{d}/torchrun.pt")
+    check(max_difference(got, alone) < 1e-4, f"torchrun: {max_difference(got, alone)} from one process")
+    check(list(got["conv2.weight"].shape) == [8, 2, 3, 3], "torchrun: conv2 is no longer grouped")
+
+    # two nodes of one rank each, as on two machines (node 0 hosts the rendezvous)
+    port = str(free_port())
+    nodes = []
+    for node in (0, 1):
+        cmd = [torchrun, "--nnodes", "2", "--node_rank", str(node), "--nproc_per_node", "1", "--master_addr",
+               "127.0.0.1", "--master_port", port, *logs, f"{d}/logs_node{node}", "--no_python", gkp, *args,
+               "--batch", "8", "-o", f"{d}/nodes.pt"]
+        nodes.append((start(cmd), cmd))
+    for p, cmd in nodes:
+        finish(p, cmd)
+    got, _ = load(f"{d}/nodes.pt")
+    check(max_difference(got, alone) < 1e-4, f"--nnodes 2: {max_difference(got, alone)} from one process")
+    print(f"gkp finetune under torchrun (2 ranks; 2 nodes of 1): the one-process weights to "
+          f"{max_difference(got, alone):.2g}")
+
+
 def main():
     gkp, torchrun, script, datasets = sys.argv[1:5]
     images, labels = f"{datasets}/eval/images.idx3", f"{datasets}/eval/labels.idx1"
@@ -62,6 +112,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         plan = f"{d}/plan.json"
         run([gkp, "plan", original, "--ratio", "0.5", "--groups", "2", "--select", "l2", "-q", "-o", plan])
+        run([gkp, "export", original, "--plan", plan, "--mode", "trainable", "-o", f"{d}/t.pt"])
+        gkp_finetune_under_torchrun(gkp, torchrun, f"{d}/t.pt", spec, d)
         for form in ("grouped", "masked-dense"):
             trainable, out = f"{d}/{form}.pt", f"{d}/{form}_ddp.pt"
             run([gkp, "export", original, "--plan", plan, "--mode", "trainable", "--form", form, "-o", trainable])
