@@ -206,6 +206,21 @@ torch::Tensor Communicator::allGather(const torch::Tensor &tensor, const char *w
     return torch::stack(output[0]);
 }
 
+void Communicator::checkSame(const std::vector<std::pair<std::string, int64_t>> &values)
+{
+    torch::Tensor mine = torch::empty({int64_t(values.size())}, torch::kLong);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        mine[int64_t(i)] = values[i].second;
+    const torch::Tensor all = allGather(mine, "the comparison of the ranks' settings");
+    for (std::size_t i = 0; i < values.size(); ++i)
+        for (int r = 1; r < size(); ++r)
+            if (all[r][int64_t(i)].item<int64_t>() != all[0][int64_t(i)].item<int64_t>())
+                throw Error(describe() + ": the ranks disagree on " + values[i].first + " (rank 0: " +
+                            std::to_string(all[0][int64_t(i)].item<int64_t>()) + ", rank " + std::to_string(r) +
+                            ": " + std::to_string(all[r][int64_t(i)].item<int64_t>()) +
+                            "); every rank must run the same command on the same data");
+}
+
 void Communicator::barrier(const char *what)
 {
     c10::intrusive_ptr<c10d::Work> work;

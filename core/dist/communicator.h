@@ -47,6 +47,9 @@ public:
     // [size(), ...tensor's shape]: every rank's tensor, by rank.
     torch::Tensor allGather(const torch::Tensor &tensor, const char *what);
     void barrier(const char *what);
+    // Every rank must pass the same values (sizes, settings): gkp::Error on every rank naming the
+    // first that differs from rank 0's, e.g. "training images (rank 0: 50, rank 1: 49)".
+    void checkSame(const std::vector<std::pair<std::string, int64_t>> &values);
 
     std::chrono::milliseconds timeout() const;
 

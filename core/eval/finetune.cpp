@@ -221,6 +221,12 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
     torch::jit::Module trainModule = module;
     std::optional<GradientBuckets> buckets;
     if (comm) {
+        comm->checkSame({{"training images", train.size()},
+                         {"validation images", validation ? validation->size() : -1},
+                         {"the per-rank batch", o.batch},
+                         {"epochs", o.epochs},
+                         {"the seed", int64_t(o.seed)},
+                         {"trainable parameters", int64_t(params.size())}});
         broadcastState(module, *comm);
         trainModule = withSyncBatchNorm(module, &result.sync_batchnorm);
         buckets.emplace(params, o.bucket_bytes);

@@ -59,6 +59,10 @@ SensitivityTable measureSensitivity(Planner &planner, const PlanSettings &settin
     const int rank = comm ? comm->rank() : 0, ranks = comm ? comm->size() : 1;
     const int begin = int(int64_t(total) * rank / ranks), end = int(int64_t(total) * (rank + 1) / ranks);
     // evaluation 0 is the unpruned model, 1 + l * ratios + r layer l at ratio r
+    if (comm)
+        comm->checkSame({{"evaluation images", data.size()},
+                         {"evaluations", total},
+                         {"recalibration images", options.recalibration ? options.recalibration->size() : 0}});
     torch::Tensor top1 = torch::zeros({total}, torch::kDouble);
     int done = 0;
     MaskedModule masked(model);

@@ -172,19 +172,16 @@ class TestCliDistributed : public QObject
         return out;
     }
 
-    // --dist-timeout: `timeout` seconds
+    // --limit `limit` (none when 0), --dist-timeout `timeout` seconds
     QStringList finetuneArgs(int limit, int batch, int epochs = 2, int timeout = 60) const
     {
-        return {u"finetune"_qs,       path(u"trainable.pt"_qs),
-                u"--dataset"_qs,      evalSpec(),
-                u"--limit"_qs,        QString::number(limit),
-                u"--val-limit"_qs,    u"37"_qs,
-                u"--epochs"_qs,       QString::number(epochs),
-                u"--batch"_qs,        QString::number(batch),
-                u"--lr"_qs,           u"0.05"_qs,
-                u"--seed"_qs,         u"7"_qs,
-                u"--bucket-mb"_qs,    u"0.0005"_qs,
-                u"--dist-timeout"_qs, QString::number(timeout)};
+        QStringList a{u"finetune"_qs, path(u"trainable.pt"_qs), u"--dataset"_qs, evalSpec(), u"--val-limit"_qs,
+                      u"37"_qs, u"--epochs"_qs, QString::number(epochs), u"--batch"_qs, QString::number(batch),
+                      u"--lr"_qs, u"0.05"_qs, u"--seed"_qs, u"7"_qs, u"--bucket-mb"_qs, u"0.0005"_qs,
+                      u"--dist-timeout"_qs, QString::number(timeout)};
+        if (limit > 0)
+            a << u"--limit"_qs << QString::number(limit);
+        return a;
     }
 
 private Q_SLOTS:
@@ -280,6 +277,15 @@ private Q_SLOTS:
         QVERIFY2(survivor.err.contains(u"another rank stopped"_qs), qPrintable(survivor.err));
         QVERIFY2(t.elapsed() < 20000,
                  "the survivor waited for its timeout instead of noticing the closed connection");
+        QCOMPARE(outputsIn(), QStringList());
+    }
+
+    void ranksDisagree()
+    {
+        // rank 0 trains on 40 images, rank 1 on 41: both stop before training, nothing written
+        const auto ranks = runTwoRanks(finetuneArgs(0, 8), {u"--limit"_qs, u"4%1"_qs, u"-o"_qs, path(u"out%1.pt"_qs)});
+        for (const CliResult &r : ranks)
+            checkOneErrorLine(r, u"the ranks disagree on training images (rank 0: 40, rank 1: 41)"_qs);
         QCOMPARE(outputsIn(), QStringList());
     }
 
