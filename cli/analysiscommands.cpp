@@ -3,6 +3,7 @@
 #include "util/atomicfile.h"
 #include "eval/comparison.h"
 #include "datasetoptions.h"
+#include "distributedoptions.h"
 #include "model/model.h"
 #include "engine/planner.h"
 #include "progressbar.h"
@@ -174,22 +175,36 @@ void addSensitivityCommand(CLI::App &app)
                                    "Per-layer sensitivity: top-1 when one layer at a time is pruned with GKP at each ratio");
     auto o = std::make_shared<AnalysisOptions>();
     auto ratios = std::make_shared<std::string>("0.25,0.5,0.75");
+    auto distributed = std::make_shared<DistributedOptions>();
     addCommonOptions(*cmd, *o);
     cmd->add_option("--ratios", *ratios, "Comma-separated pruning ratios")->capture_default_str();
-    cmd->callback([o, ratios] {
+    distributed->addTo(*cmd);
+    cmd->callback([o, ratios, distributed] {
         resolveMethod(*o);
         SensitivityOptions so;
         so.ratios = parseFractions(*ratios, "--ratios");
         so.batch = o->batch;
-        if (!o->output.empty())
+        // Under torchrun the evaluations are split over the ranks; rank 0 writes the merged table.
+        const std::unique_ptr<Communicator> communicator = distributed->join();
+        so.communicator = communicator.get();
+        const bool mainRank = !communicator || communicator->isMain();
+        if (!o->output.empty() && mainRank)
             checkWritable(o->output);
         const Loaded in = loadInputs(*o);
         so.recalibration = o->recalibrate > 0 ? &in.calibration : nullptr;
         Planner planner(in.model);
         SensitivityTable t;
-        {
+        if (mainRank) {
             ProgressBar bar("measuring");
             t = measureSensitivity(planner, o->settings, in.data, so, bar.callback());
+        } else {
+            t = measureSensitivity(planner, o->settings, in.data, so,
+                                   [](int, int) { return !ProgressBar::interrupted(); });
+        }
+        if (!mainRank) {
+            if (ProgressBar::interrupted())
+                throw Cancelled();
+            return;
         }
         std::vector<std::string> headers{"layer"};
         std::vector<bool> right{false};

@@ -1,6 +1,7 @@
 #include "finetunecommand.h"
 
 #include "datasetoptions.h"
+#include "distributedoptions.h"
 #include "eval/finetune.h"
 #include "model/model.h"
 #include "progressbar.h"
@@ -26,11 +27,18 @@ struct FinetuneCliOptions
     bool noValidation = false;
     FinetuneOptions options;
     bool noAugment = false;
+    double bucketMb = 25.0;
+    DistributedOptions distributed;
 };
 
 void run(FinetuneCliOptions &o)
 {
     o.options.augment = !o.noAugment;
+    o.options.bucket_bytes = int64_t(o.bucketMb * 1024.0 * 1024.0);
+    // Join first: a rank that then fails to load anything makes the others fail at once.
+    const std::unique_ptr<Communicator> communicator = o.distributed.join();
+    o.options.communicator = communicator.get();
+    const bool mainRank = !communicator || communicator->isMain();
     LoadOptions raw;
     raw.analyse = false;
     const Model probe = Model::load(o.model, raw); // clear message for a missing or foreign file first
@@ -48,6 +56,8 @@ void run(FinetuneCliOptions &o)
 
     const bool tty = ::isatty(2);
     auto callback = [&](const FinetuneProgress &p) {
+        if (!mainRank)
+            return !ProgressBar::interrupted();
         char line[200];
         std::snprintf(line, sizeof line, "epoch %d/%d  step %lld/%lld  loss %.4f  lr %.5f", p.epoch + 1, p.epochs,
                       static_cast<long long>(p.step), static_cast<long long>(p.steps), p.loss, p.lr);
@@ -64,10 +74,21 @@ void run(FinetuneCliOptions &o)
     };
     const FinetuneResult r = finetuneFile(o.model, train, o.noValidation ? nullptr : &validation, o.options, o.output,
                                           o.deployOutput, callback);
+    if (!mainRank)
+        return;
     if (tty)
         std::cerr << '\n';
     std::cout << "fine-tuned " << o.model << " for " << o.options.epochs << " epoch(s) on " << train.size()
               << " images\n";
+    if (communicator) {
+        char buf[240];
+        std::snprintf(buf, sizeof buf,
+                      "data-parallel over %d ranks: global batch %lld (%d per rank), %d BatchNorm synchronised, %zu "
+                      "gradient bucket(s) per step, ranks differ by %.3g at the end\n",
+                      r.ranks, static_cast<long long>(o.options.batch) * r.ranks, o.options.batch, r.sync_batchnorm,
+                      r.gradient_buckets, r.rank_divergence);
+        std::cout << buf;
+    }
     if (r.validation) {
         char buf[120];
         std::snprintf(buf, sizeof buf, "validation top-1 %.2f%%, top-5 %.2f%% (%lld images)\n",
@@ -88,7 +109,8 @@ void run(FinetuneCliOptions &o)
 
 void addFinetuneCommand(CLI::App &app)
 {
-    auto *cmd = app.add_subcommand("finetune", "Fine-tune a trainable export (SGD); write trainable and deploy results");
+    auto *cmd = app.add_subcommand(
+        "finetune", "Fine-tune a trainable export (SGD; data-parallel under torchrun); write trainable and deploy results");
     auto o = std::make_shared<FinetuneCliOptions>();
     cmd->add_option("model", o->model, "Trainable export (gkp export --mode trainable)")->required();
     cmd->add_option("--dataset", o->dataset,
@@ -102,7 +124,9 @@ void addFinetuneCommand(CLI::App &app)
     cmd->add_option("--weight-decay", o->options.weight_decay, "Weight decay")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    cmd->add_option("--batch", o->options.batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--batch", o->options.batch, "Batch size (per rank under torchrun)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->add_option("--schedule", o->options.schedule, "Learning-rate schedule: cosine, step, constant")
         ->check(CLI::IsMember({"cosine", "step", "constant"}))
         ->capture_default_str();
@@ -118,6 +142,10 @@ void addFinetuneCommand(CLI::App &app)
     cmd->add_flag("--no-validation", o->noValidation, "Skip validation");
     cmd->add_option("--eval-every", o->options.eval_every, "Validate every N steps too (0: per epoch)")
         ->capture_default_str();
+    cmd->add_option("--bucket-mb", o->bucketMb, "Under torchrun: gradient all-reduce bucket size in MiB")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    o->distributed.addTo(*cmd);
     cmd->callback([o] { run(*o); });
 }
 

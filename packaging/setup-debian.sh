@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++ pkg-config
-    libtorch-dev
+    libtorch-dev libgloo-dev
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins qt6-translations-l10n
     libqcustomplot-dev libqcustomplot2.1-qt6
     libopenblas0-pthread

@@ -1,5 +1,10 @@
 #include "eval/finetune.h"
 
+#include "dist/communicator.h"
+#include "dist/gradientbuckets.h"
+#include "dist/modelstate.h"
+#include "dist/sampler.h"
+#include "dist/syncbatchnorm.h"
 #include "util/atomicfile.h"
 #include "eval/evaluate.h"
 #include "export/exportrewrite.h"
@@ -23,6 +28,8 @@ torch::Tensor forwardLogits(torch::jit::Module &module, const torch::Tensor &ima
     try {
         out = module.forward({images});
     } catch (const std::exception &e) {
+        if (std::optional<std::string> failure = takeSyncBatchNormFailure())
+            throw Error(*failure);
         throw Error("the model expects a different input: dataset images are " + data.imageShape() +
                     ", and forward() fails with: " + briefError(e));
     }
@@ -69,22 +76,63 @@ std::map<std::string, torch::Tensor> parametersByName(const torch::jit::Module &
 }
 
 // Augmentation as resources/demo/train_demo.py: 2-pixel padding with the darkest value of each
-// channel, a random crop back to size, a horizontal flip with probability 1/2.
-torch::Tensor augment(const torch::Tensor &images, const torch::Tensor &padValue, torch::Generator &gen)
+// channel, a random crop back to size, a horizontal flip with probability 1/2. The draws are made
+// for a whole (global) batch, so every rank of a data-parallel run draws the same numbers and
+// takes its own samples' ones.
+constexpr int64_t AugmentPad = 2;
+
+struct AugmentDraws
 {
-    const int64_t n = images.size(0), h = images.size(2), w = images.size(3), pad = 2;
+    torch::Tensor dy, dx, flip; // int64 [n]
+};
+
+AugmentDraws drawAugmentation(int64_t n, torch::Generator &gen)
+{
+    AugmentDraws d;
+    d.dy = torch::randint(0, 2 * AugmentPad + 1, {n}, gen, torch::kLong);
+    d.dx = torch::randint(0, 2 * AugmentPad + 1, {n}, gen, torch::kLong);
+    d.flip = torch::randint(0, 2, {n}, gen, torch::kLong);
+    return d;
+}
+
+torch::Tensor augment(const torch::Tensor &images, const torch::Tensor &padValue, const AugmentDraws &d)
+{
+    const int64_t n = images.size(0), h = images.size(2), w = images.size(3), pad = AugmentPad;
     torch::Tensor padded = padValue.view({1, -1, 1, 1}).expand({n, images.size(1), h + 2 * pad, w + 2 * pad}).clone();
     padded.narrow(2, pad, h).narrow(3, pad, w).copy_(images);
-    const torch::Tensor dy = torch::randint(0, 2 * pad + 1, {n}, gen, torch::kLong);
-    const torch::Tensor dx = torch::randint(0, 2 * pad + 1, {n}, gen, torch::kLong);
-    const torch::Tensor flip = torch::randint(0, 2, {n}, gen, torch::kLong);
     torch::Tensor out = torch::empty_like(images);
-    auto dyA = dy.accessor<int64_t, 1>(), dxA = dx.accessor<int64_t, 1>(), fA = flip.accessor<int64_t, 1>();
+    auto dyA = d.dy.accessor<int64_t, 1>(), dxA = d.dx.accessor<int64_t, 1>();
+    auto fA = d.flip.accessor<int64_t, 1>();
     for (int64_t i = 0; i < n; ++i) {
         torch::Tensor crop = padded[i].narrow(1, dyA[i], h).narrow(2, dxA[i], w);
         out[i].copy_(fA[i] ? crop.flip({2}) : crop);
     }
     return out;
+}
+
+// Validation: the whole set in one process; in a data-parallel run every rank evaluates its
+// stride shard and the counts are summed, which gives the one-process figures exactly.
+Accuracy validate(torch::jit::Module &module, const Dataset &data, Communicator *communicator)
+{
+    if (!communicator)
+        return evaluate(module, data, 256);
+    const torch::Tensor shard = strideShard(data.size(), communicator->rank(), communicator->size());
+    Accuracy mine;
+    if (shard.numel()) {
+        Dataset part = data;
+        part.images = data.images.index_select(0, shard);
+        part.labels = data.labels.index_select(0, shard);
+        mine = evaluate(module, part, 256);
+    }
+    torch::Tensor counts = torch::tensor({mine.top1_correct, mine.top5_correct, mine.samples}, torch::kLong);
+    communicator->allReduceSum(counts, "the validation all-reduce");
+    Accuracy all;
+    all.top1_correct = counts[0].item<int64_t>();
+    all.top5_correct = counts[1].item<int64_t>();
+    all.samples = counts[2].item<int64_t>();
+    all.top1 = all.samples ? double(all.top1_correct) / double(all.samples) : 0.0;
+    all.top5 = all.samples ? double(all.top5_correct) / double(all.samples) : 0.0;
+    return all;
 }
 
 double learningRate(const FinetuneOptions &o, int64_t step, int64_t steps, int epoch)
@@ -166,6 +214,26 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
         throw Error("the model has no trainable parameters (a deploy export is frozen): fine-tune a trainable "
                     "export (gkp export --mode trainable)");
 
+    FinetuneResult result;
+    Communicator *const comm = o.communicator;
+    const int ranks = comm ? comm->size() : 1;
+    // Data-parallel: start from rank 0's model, train a view with synchronised BatchNorm.
+    torch::jit::Module trainModule = module;
+    std::optional<GradientBuckets> buckets;
+    if (comm) {
+        comm->checkSame({{"training images", train.size()},
+                         {"validation images", validation ? validation->size() : -1},
+                         {"the per-rank batch", o.batch},
+                         {"epochs", o.epochs},
+                         {"the seed", int64_t(o.seed)},
+                         {"trainable parameters", int64_t(params.size())}});
+        broadcastState(module, *comm);
+        trainModule = withSyncBatchNorm(module, &result.sync_batchnorm);
+        buckets.emplace(params, o.bucket_bytes);
+        result.ranks = ranks;
+        result.gradient_buckets = buckets->buckets();
+    }
+
     // Masked-dense layers: the pruned kernels are the zero ones now; keep them zero.
     std::vector<MaskedDense> masked;
     {
@@ -185,20 +253,26 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
     torch::Generator gen = at::detail::createCPUGenerator(o.seed);
     const torch::Tensor padValue = train.images.amin({0, 2, 3});
     const int64_t n = train.size();
-    const int64_t perEpoch = (n + o.batch - 1) / o.batch;
+    const DistributedSampler sampler(n, o.batch, comm ? comm->rank() : 0, ranks);
+    const int64_t perEpoch = sampler.stepsPerEpoch();
     const int64_t steps = perEpoch * o.epochs;
 
-    FinetuneResult result;
     FinetuneProgress p;
     p.epochs = o.epochs;
     p.steps = steps;
     double lossSum = 0.0;
     int64_t lossCount = 0;
-    auto report = [&](bool validate) {
+    auto report = [&](bool validatePass) {
+        if (comm) {
+            torch::Tensor sums = torch::tensor({lossSum, double(lossCount)}, torch::kDouble);
+            comm->allReduceSum(sums, "the loss all-reduce");
+            lossSum = sums[0].item<double>();
+            lossCount = int64_t(sums[1].item<double>());
+        }
         p.loss = lossCount ? lossSum / double(lossCount) : 0.0;
         p.val_top1.reset();
-        if (validate && validation) {
-            p.val_top1 = evaluate(module, *validation, 256).top1;
+        if (validatePass && validation) {
+            p.val_top1 = validate(module, *validation, comm).top1;
             module.train(true);
         }
         lossSum = 0.0;
@@ -209,43 +283,74 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
     };
 
     module.train(true);
+    trainModule.train(true);
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
         p.epoch = epoch;
         const torch::Tensor order = torch::randperm(n, gen, torch::kLong);
         for (int64_t b = 0; b < perEpoch; ++b) {
-            const int64_t start = b * o.batch, count = std::min<int64_t>(o.batch, n - start);
-            const torch::Tensor idx = order.narrow(0, start, count);
+            const int64_t globalCount = sampler.globalCount(b);
+            torch::Tensor offsets = sampler.localOffsets(b);
+            const int64_t count = offsets.numel();
+            // A rank without samples this step runs a stand-in so it takes part in the
+            // collectives; it contributes nothing (zero loss weight, no BatchNorm statistics).
+            if (count == 0)
+                offsets = torch::zeros({1}, torch::kLong);
+            const torch::Tensor idx =
+                order.narrow(0, b * sampler.globalBatch(), globalCount).index_select(0, offsets);
             torch::Tensor images = train.images.index_select(0, idx);
             const torch::Tensor labels = train.labels.index_select(0, idx);
-            if (o.augment)
-                images = augment(images, padValue, gen);
+            if (o.augment) {
+                AugmentDraws d = drawAugmentation(globalCount, gen);
+                if (comm)
+                    d = {d.dy.index_select(0, offsets), d.dx.index_select(0, offsets),
+                         d.flip.index_select(0, offsets)};
+                images = augment(images, padValue, d);
+            }
             const double lr = learningRate(o, p.step, steps, epoch);
             for (auto &group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
             optimizer.zero_grad();
-            const torch::Tensor logits = forwardLogits(module, images, train);
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, train.classes), labels);
-            loss.backward();
+            torch::Tensor loss;
+            if (!comm) {
+                const torch::Tensor logits = forwardLogits(module, images, train);
+                loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, train.classes), labels);
+                loss.backward();
+            } else {
+                SyncBatchNormScope scope(*comm, count > 0);
+                const torch::Tensor logits = forwardLogits(trainModule, images, train);
+                loss = torch::nn::functional::cross_entropy(logits.narrow(1, 0, train.classes), labels);
+                // summed over the ranks, these weighted gradients are the global batch's mean gradient
+                (loss * (double(count) / double(globalCount))).backward();
+                buckets->allReduceSum(*comm);
+            }
             optimizer.step();
             {
                 torch::NoGradGuard noGrad;
                 for (MaskedDense &m : masked)
                     m.weight.mul_(m.mask);
             }
-            lossSum += loss.item<double>() * double(count);
-            lossCount += count;
+            if (count > 0) {
+                lossSum += loss.item<double>() * double(count);
+                lossCount += count;
+            }
             ++p.step;
             p.lr = lr;
             const bool endOfEpoch = b + 1 == perEpoch;
-            const bool validate = endOfEpoch || (o.eval_every > 0 && p.step % o.eval_every == 0);
-            if (validate || p.step % std::max(1, o.report_every) == 0)
-                report(validate);
+            const bool validateNow = endOfEpoch || (o.eval_every > 0 && p.step % o.eval_every == 0);
+            if (validateNow || p.step % std::max(1, o.report_every) == 0)
+                report(validateNow);
         }
     }
     module.eval();
     if (validation)
-        result.validation = evaluate(module, *validation, 256);
+        result.validation = validate(module, *validation, comm);
     result.pruned = checkPrunedKernels(module, planJson);
+    if (comm) {
+        torch::Tensor nonzero = torch::full({1}, result.pruned.nonzero_pruned, torch::kLong);
+        comm->allReduceMax(nonzero, "the pruned-kernel check");
+        result.pruned.nonzero_pruned = nonzero.item<int64_t>();
+        result.rank_divergence = stateDivergence(module, *comm);
+    }
     return result;
 }
 
@@ -253,9 +358,13 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
                             const FinetuneOptions &options, const std::string &output, const std::string &deployOutput,
                             const FinetuneCallback &callback)
 {
-    checkWritable(output);
-    if (!deployOutput.empty())
-        checkWritable(deployOutput);
+    Communicator *const comm = options.communicator;
+    const bool writer = !comm || comm->isMain(); // rank 0 writes; the others may not even see the path
+    if (writer) {
+        checkWritable(output);
+        if (!deployOutput.empty())
+            checkWritable(deployOutput);
+    }
     LoadOptions load;
     load.analyse = false;
     const Model model = Model::load(exported, load);
@@ -268,6 +377,14 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
     if (result.pruned.nonzero_pruned != 0)
         throw Error("internal: " + std::to_string(result.pruned.nonzero_pruned) +
                     " pruned weights became nonzero during fine-tuning; nothing written");
+    // The ranks apply the same summed gradients, so they hold the same model up to rounding.
+    if (comm && result.rank_divergence > 1e-4)
+        throw Error("internal: the ranks' models differ by up to " + std::to_string(result.rank_divergence) +
+                    " after fine-tuning; nothing written");
+    if (!writer) {
+        comm->barrier("the final barrier before rank 0 writes");
+        return result;
+    }
 
     torch::jit::ExtraFilesMap files;
     for (const auto &[key, value] : extraFiles)
@@ -286,6 +403,9 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
             throw Error("the deploy form differs from the fine-tuned model (relative error " + std::to_string(rel) +
                         "); nothing written");
     }
+    // Every rank finished with the same model: only now may rank 0 write.
+    if (comm)
+        comm->barrier("the final barrier before rank 0 writes");
     const std::string tmp = temporaryPathFor(output);
     const std::string tmpDeploy = deployOutput.empty() ? std::string() : temporaryPathFor(deployOutput);
     try {

@@ -12,6 +12,8 @@
 
 namespace gkp {
 
+class Communicator;
+
 struct FinetuneOptions
 {
     int epochs = 1;
@@ -26,6 +28,10 @@ struct FinetuneOptions
     uint64_t seed = 0;    // shuffling and augmentation
     int report_every = 10; // steps between progress reports
     int eval_every = 0;    // steps between validation passes (0: at the end of every epoch only)
+    // Data-parallel over the communicator's ranks when set (gkp finetune under torchrun): `batch`
+    // is per rank, so the global batch is batch x ranks. See finetune().
+    Communicator *communicator = nullptr;
+    int64_t bucket_bytes = 25 << 20; // gradient all-reduce bucket size (DDP's default)
 };
 
 struct FinetuneProgress
@@ -55,6 +61,11 @@ struct FinetuneResult
     std::vector<FinetuneProgress> history;
     std::optional<Accuracy> validation; // after training, when validation data was given
     PrunedCheck pruned;
+    // Data-parallel runs only:
+    int ranks = 1;
+    int sync_batchnorm = 0;           // BatchNorm calls synchronised over the ranks
+    std::size_t gradient_buckets = 0; // all-reduces per step for the gradients
+    double rank_divergence = 0.0;     // largest parameter/buffer difference between ranks at the end
 };
 
 // Fine-tunes a trainable export in place: SGD with momentum and weight decay, the chosen
@@ -63,6 +74,17 @@ struct FinetuneResult
 // absent (grouped form) or are re-zeroed after every step (masked-dense form). Leaves the module
 // in eval() mode. Throws gkp::Error (not trainable: no parameters, as in a frozen deploy export),
 // gkp::Cancelled when the callback returns false.
+//
+// With options.communicator, every rank runs this with the same arguments: rank 0's model is
+// broadcast first; each epoch's shuffled order is the same on every rank and DistributedSampler
+// deals each global batch out; each rank's loss is weighted by its share of the global batch
+// and the gradients are summed over the ranks in buckets (for equal shares: averaged); BatchNorm
+// uses the global batch's statistics (withSyncBatchNorm), so the run computes what one process
+// with batch x ranks computes, and augmentation draws are made for the global batch so they
+// agree too. Validation is sharded (each rank evaluates every ranks-th image, the counts are
+// summed); reported losses are the global batch's. At the end the ranks' models are compared
+// (rank_divergence) and the pruned-kernel check covers every rank. A rank that stops makes the
+// others fail with gkp::Error at their next collective.
 FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson, const Dataset &train,
                         const Dataset *validation, const FinetuneOptions &options, const FinetuneCallback &callback = {});
 
@@ -77,7 +99,9 @@ PrunedCheck checkPrunedKernels(const torch::jit::Module &module, const std::stri
 // `deployOutput` is not empty, its deploy form (eval, frozen with BatchNorm folded, as a deploy
 // export) after checking it matches the trainable result. Both files are written atomically and
 // only once training finished (nothing is written on error or cancel). The plan, version and
-// input shape are carried over into both archives.
+// input shape are carried over into both archives. Data-parallel: every rank trains, rank 0
+// alone checks the deploy form and writes, after a barrier that every rank reached with a
+// finished, consistent model (so a rank that died leaves no file).
 FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, const Dataset *validation,
                             const FinetuneOptions &options, const std::string &output, const std::string &deployOutput,
                             const FinetuneCallback &callback = {});

@@ -1,5 +1,6 @@
 #include "eval/sensitivity.h"
 
+#include "dist/communicator.h"
 #include "eval/bnrecalibration.h"
 #include "eval/evaluate.h"
 #include "eval/maskedmodule.h"
@@ -52,24 +53,43 @@ SensitivityTable measureSensitivity(Planner &planner, const PlanSettings &settin
     table.method = methodSummary(settings);
     table.ratios = options.ratios;
 
-    const int total = int(1 + requests.size() * options.ratios.size());
+    const std::size_t ratios = options.ratios.size();
+    const int total = int(1 + requests.size() * ratios);
+    Communicator *const comm = options.communicator;
+    const int rank = comm ? comm->rank() : 0, ranks = comm ? comm->size() : 1;
+    const int begin = int(int64_t(total) * rank / ranks), end = int(int64_t(total) * (rank + 1) / ranks);
+    // evaluation 0 is the unpruned model, 1 + l * ratios + r layer l at ratio r
+    if (comm)
+        comm->checkSame({{"evaluation images", data.size()},
+                         {"evaluations", total},
+                         {"recalibration images", options.recalibration ? options.recalibration->size() : 0}});
+    torch::Tensor top1 = torch::zeros({total}, torch::kDouble);
     int done = 0;
-    auto step = [&] { reportProgress(progress, ++done, total); };
     MaskedModule masked(model);
-    table.baseline_top1 = evaluate(masked.module(), data, options.batch).top1;
-    step();
-    for (const Planner::Request &req : requests) {
-        table.layers.push_back(model.inventory().layers.at(std::size_t(req.layer)).name);
-        std::vector<double> row;
-        for (double ratio : options.ratios) {
+    for (int t = begin; t < end; ++t) {
+        if (t == 0) {
+            top1[0].fill_(evaluate(masked.module(), data, options.batch).top1);
+        } else {
+            const Planner::Request &req = requests[std::size_t(t - 1) / ratios];
+            const double ratio = options.ratios[std::size_t(t - 1) % ratios];
             const LayerPlan lp = planner.planLayer(req.layer, ratio, req.groups, settings);
             masked.reset();
             masked.setPlanMask(lp);
             if (options.recalibration)
                 recalibrateBatchNorm(masked.module(), *options.recalibration, options.batch);
-            row.push_back(evaluate(masked.module(), data, options.batch).top1);
-            step();
+            top1[t].fill_(evaluate(masked.module(), data, options.batch).top1);
         }
+        reportProgress(progress, ++done, end - begin);
+    }
+    if (comm)
+        comm->allReduceSum(top1, "the sensitivity all-reduce");
+    const auto values = top1.accessor<double, 1>();
+    table.baseline_top1 = values[0];
+    for (std::size_t l = 0; l < requests.size(); ++l) {
+        table.layers.push_back(model.inventory().layers.at(std::size_t(requests[l].layer)).name);
+        std::vector<double> row;
+        for (std::size_t r = 0; r < ratios; ++r)
+            row.push_back(values[int64_t(1 + l * ratios + r)]);
         table.top1.push_back(std::move(row));
     }
     return table;

@@ -10,6 +10,7 @@
 
 namespace gkp {
 
+class Communicator;
 class Planner;
 
 // Per-layer sensitivity: top-1 accuracy when one prunable layer at a time is pruned with GKP at
@@ -38,11 +39,19 @@ struct SensitivityOptions
     // When set, BatchNorm statistics are re-estimated on this data after pruning each variant,
     // before it is evaluated.
     const Dataset *recalibration = nullptr;
+    // Data-parallel (gkp sensitivity under torchrun): the evaluations are split over the ranks.
+    Communicator *communicator = nullptr;
 };
 
 // Evaluates the unpruned model and then layers x ratios one-shot variants on `data`. The layers
 // are those `settings` prunes (its ratio, target and ratio overrides are ignored). Progress
 // counts evaluated variants (1 + layers x ratios). Throws gkp::Error, gkp::Cancelled.
+// With options.communicator, every rank calls this with the same arguments: the evaluations (the
+// baseline, then layer-major (layer, ratio) pairs) are split into contiguous blocks, one per
+// rank, so most layers are clustered on one rank only; each variant is evaluated from the
+// restored model as in one process, and the values are summed over the ranks (each is set on one
+// rank only, so the sum is exact): every rank returns the whole table, equal to one process's.
+// Progress then counts this rank's evaluations.
 SensitivityTable measureSensitivity(Planner &planner, const PlanSettings &settings, const Dataset &data,
                                     const SensitivityOptions &options, const ProgressFn &progress = {});
 
