@@ -233,20 +233,29 @@ void addSensitivityCommand(CLI::App &app)
 void addCompareCommand(CLI::App &app)
 {
     auto *cmd = app.add_subcommand(
-        "compare", "Accuracy vs conv-MACs reduction for GKP, filter, channel, kernel and weight pruning (one-shot)");
+        "compare", "Accuracy vs conv-MACs reduction for GKP, coupled channel, filter, kernel and weight pruning "
+                   "(one-shot; structured methods matched at the MACs their exported files compute)");
     auto o = std::make_shared<AnalysisOptions>();
     auto reductions = std::make_shared<std::string>("0.2,0.3,0.43,0.5");
     auto granularities = std::make_shared<std::vector<std::string>>();
     auto sensitivity = std::make_shared<std::string>();
     addCommonOptions(*cmd, *o);
     cmd->add_option("--reductions", *reductions, "Comma-separated conv-MACs reductions")->capture_default_str();
-    cmd->add_option("--granularity", *granularities, "Only these: gkp, filter, channel, kernel, weight (repeatable)")
-        ->check(CLI::IsMember({"gkp", "filter", "channel", "kernel", "weight"}));
+    auto channelImportance = std::make_shared<std::string>("group-norm");
+    cmd->add_option("--granularity", *granularities,
+                    "Only these (repeatable): gkp, gkp-g1 (GKP with G = 1), channel (coupled channel pruning), "
+                    "channel-internal (the same, residual streams whole), filter, kernel, weight")
+        ->check(CLI::IsMember(comparisonGranularities()));
+    cmd->add_option("--channel-importance", *channelImportance,
+                    "Criterion of the channel baselines: l1, l2 or group-norm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"l1", "l2", "group-norm"}));
     cmd->add_option("--sensitivity", *sensitivity,
                     "Allocate per-layer ratios by this sensitivity file (gkp sensitivity --json) instead of uniformly");
-    cmd->callback([o, reductions, granularities, sensitivity] {
+    cmd->callback([o, reductions, granularities, sensitivity, channelImportance] {
         resolveMethod(*o);
         ComparisonOptions co;
+        co.channel_importance = *channelImportance;
         co.reductions = parseFractions(*reductions, "--reductions");
         if (!granularities->empty())
             co.granularities = *granularities;
@@ -265,15 +274,16 @@ void addCompareCommand(CLI::App &app)
             ProgressBar bar("comparing");
             t = compareAccuracy(planner, o->settings, in.data, co, bar.callback());
         }
-        Table table({"granularity", "target", "MACs cut", "top-1", "top-5", "dense"},
-                    {false, true, true, true, true, false});
+        Table table({"granularity", "method", "target", "MACs cut", "top-1", "top-5", "dense"},
+                    {false, false, true, true, true, true, false});
         for (const ComparisonPoint &p : t.points)
-            table.addRow({p.granularity, percent(p.target), percent(p.macs_reduction), percent(p.top1),
-                          percent(p.top5), p.dense ? "yes" : "no (sparse)"});
+            table.addRow({p.granularity, comparisonMethodName(p.granularity, co.channel_importance), percent(p.target),
+                          percent(p.macs_reduction), percent(p.top1), percent(p.top5), p.dense ? "yes" : "no (sparse)"});
         const std::string footer =
             "\nunpruned top-1 " + percent(t.baseline_top1) + " on " + t.dataset + "; GKP: " + t.method +
-            "\nMACs cut counts the MACs of nonzero weights (dense count for gkp/channel; sparse MACs for "
-            "kernel/weight; a filter's own MACs for filter)\n" +
+            "\nMACs cut: for gkp, gkp-g1 and the channel methods what the exported file computes (each plan "
+            "searched to meet the target in the file); for kernel/weight the MACs of nonzero weights (sparse), "
+            "for filter a filter's own MACs\n" +
             recalibrationNote(*o, in.calibration);
         if (ProgressBar::interrupted())
             throw Cancelled();

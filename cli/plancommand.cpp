@@ -80,6 +80,9 @@ PlanSettings resolve(PlanOptions &o)
         if (eq == std::string::npos || eq == 0)
             throw Error("--layer '" + spec + "': expected NAME=ratio:R,groups:G|auto,off");
         s.overrides[spec.substr(0, eq)] = parseLayerOverride(spec.substr(eq + 1));
+        const auto &groups = s.overrides[spec.substr(0, eq)].groups;
+        if (s.method == "channel" && groups && *groups != 1)
+            throw Error("--layer " + spec.substr(0, eq) + ": channel pruning has no group count");
     }
     return s;
 }

@@ -57,6 +57,10 @@ QColor granularityColor(const std::string &g)
         return QColor(0x1f, 0x77, 0xb4);
     if (g == "channel")
         return QColor(0x2c, 0xa0, 0x2c);
+    if (g == "channel-internal")
+        return QColor(0x17, 0xbe, 0xcf);
+    if (g == "gkp-g1")
+        return QColor(0x8c, 0x56, 0x4b);
     if (g == "kernel")
         return QColor(0x94, 0x67, 0xbd);
     return QColor(0xff, 0x7f, 0x0e); // weight
@@ -69,7 +73,11 @@ QString granularityLabel(const std::string &g)
     if (g == "filter")
         return AnalysisWindow::tr("Filter (L1)");
     if (g == "channel")
-        return AnalysisWindow::tr("Channel");
+        return AnalysisWindow::tr("Channel (coupled, group norm)");
+    if (g == "channel-internal")
+        return AnalysisWindow::tr("Channel (coupled, internal only)");
+    if (g == "gkp-g1")
+        return AnalysisWindow::tr("GKP with G = 1");
     if (g == "kernel")
         return AnalysisWindow::tr("Kernel (L1, sparse)");
     return AnalysisWindow::tr("Weight (|w|, sparse)");

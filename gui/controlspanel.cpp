@@ -22,7 +22,9 @@ constexpr int RatioMergeId = 1001; // a slider drag is one undo step
 }
 
 ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
-    : QWidget(parent), m_document(document), m_ratioSlider(new QSlider(Qt::Horizontal)),
+    : QWidget(parent), m_document(document), m_method(new QComboBox), m_importance(new QComboBox),
+      m_protectResidual(new QCheckBox(tr("Keep residual streams whole (internal channels only)"))),
+      m_ratioSlider(new QSlider(Qt::Horizontal)),
       m_ratioSpin(new QDoubleSpinBox), m_targetCheck(new QCheckBox(tr("Target conv-MACs reduction"))),
       m_targetSpin(new QDoubleSpinBox), m_groupsSpin(new QSpinBox), m_autoGroups(new QCheckBox(tr("auto"))),
       m_latencyAware(new QCheckBox(tr("latency-aware"))),
@@ -34,6 +36,16 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
       m_layerGroups(new QComboBox), m_status(new QLabel), m_progress(new QProgressBar),
       m_cancel(new QPushButton(tr("Cancel")))
 {
+    m_method->addItem(tr("Grouped kernel pruning (GKP)"), QStringLiteral("gkp"));
+    m_method->addItem(tr("Coupled channel pruning"), QStringLiteral("channel"));
+    m_method->setToolTip(tr("Coupled channel pruning removes whole channels from every layer that holds them "
+                            "(through BatchNorm, residual adds, concats and depthwise convolutions): plain smaller "
+                            "dense layers, the strong structured baseline GKP is compared with"));
+    m_importance->addItem(tr("group norm (every coupled layer)"), QStringLiteral("group-norm"));
+    m_importance->addItem(tr("L1 norm of the filters"), QStringLiteral("l1"));
+    m_importance->addItem(tr("L2 norm of the filters"), QStringLiteral("l2"));
+    m_protectResidual->setToolTip(tr("Channel pruning: leave every channel a residual add couples; GKP: leave the "
+                                     "layers that read a residual stream unpruned"));
     m_ratioSlider->setRange(0, 95);
     m_ratioSlider->setToolTip(tr("Fraction of grouped kernels pruned in every group"));
     m_ratioSpin->setRange(0.0, 0.95);
@@ -64,6 +76,9 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
 
     auto *global = new QGroupBox(tr("Whole model"));
     auto *form = new QFormLayout(global);
+    form->addRow(tr("Method"), m_method);
+    form->addRow(tr("Channel importance"), m_importance);
+    form->addRow(m_protectResidual);
     auto *ratioRow = new QHBoxLayout;
     ratioRow->addWidget(m_ratioSlider, 1);
     ratioRow->addWidget(m_ratioSpin);
@@ -108,8 +123,11 @@ ControlsPanel::ControlsPanel(Document *document, QWidget *parent)
 
     connect(m_ratioSlider, &QSlider::valueChanged, this, [this](int v) { commitRatio(v / 100.0, true); });
     connect(m_ratioSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { commitRatio(v, false); });
-    for (QCheckBox *c : {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem, m_alignChannels, m_oneDnn})
+    for (QCheckBox *c :
+         {m_targetCheck, m_autoGroups, m_latencyAware, m_includeStem, m_alignChannels, m_oneDnn, m_protectResidual})
         connect(c, &QCheckBox::toggled, this, &ControlsPanel::commitGlobal);
+    connect(m_method, &QComboBox::currentIndexChanged, this, &ControlsPanel::commitGlobal);
+    connect(m_importance, &QComboBox::currentIndexChanged, this, &ControlsPanel::commitGlobal);
     connect(m_targetSpin, &QDoubleSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
     connect(m_groupsSpin, &QSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
     connect(m_seed, &QSpinBox::valueChanged, this, &ControlsPanel::commitGlobal);
@@ -154,6 +172,11 @@ void ControlsPanel::syncFromDocument()
 {
     m_syncing = true;
     const gkp::PlanSettings &s = m_document->settings();
+    const bool gkpMethod = s.method != "channel";
+    m_method->setCurrentIndex(std::max(0, m_method->findData(QString::fromStdString(s.method))));
+    m_importance->setCurrentIndex(std::max(0, m_importance->findData(QString::fromStdString(s.importance))));
+    m_importance->setEnabled(!gkpMethod);
+    m_protectResidual->setChecked(s.protect_residual);
     m_ratioSlider->setValue(int(std::lround(s.ratio * 100.0)));
     m_ratioSpin->setValue(s.ratio);
     m_targetCheck->setChecked(s.target_macs_reduction.has_value());
@@ -174,6 +197,10 @@ void ControlsPanel::syncFromDocument()
     m_seed->setValue(int(s.seed));
     m_includeStem->setChecked(s.include_stem);
     m_alignChannels->setChecked(s.channel_multiple > 1);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_groupsSpin, m_autoGroups, m_latencyAware, m_oneDnn, m_cluster,
+                                                       m_select, m_seed, m_includeStem})
+        if (!gkpMethod)
+            w->setEnabled(false); // GKP settings; coupled channel pruning has none of them
     setEnabled(m_document->model() != nullptr);
     m_syncing = false;
     syncLayer();
@@ -250,6 +277,9 @@ void ControlsPanel::commitGlobal()
     if (m_syncing)
         return;
     gkp::PlanSettings s = m_document->settings();
+    s.method = m_method->currentData().toString().toStdString();
+    s.importance = m_importance->currentData().toString().toStdString();
+    s.protect_residual = m_protectResidual->isChecked();
     if (m_targetCheck->isChecked())
         s.target_macs_reduction = m_targetSpin->value();
     else

@@ -28,6 +28,8 @@ public:
     QSpinBox *groupsSpin() const { return m_groupsSpin; }
     QCheckBox *alignChannelsCheck() const { return m_alignChannels; }
     QCheckBox *oneDnnCheck() const { return m_oneDnn; }
+    QComboBox *methodCombo() const { return m_method; }
+    QCheckBox *protectResidualCheck() const { return m_protectResidual; }
 
 private:
     void syncFromDocument();
@@ -38,6 +40,9 @@ private:
 
     Document *m_document;
     bool m_syncing = false;
+    QComboBox *m_method;
+    QComboBox *m_importance;
+    QCheckBox *m_protectResidual;
     QSlider *m_ratioSlider;
     QDoubleSpinBox *m_ratioSpin;
     QCheckBox *m_targetCheck;

@@ -13,7 +13,7 @@
 
 namespace {
 
-constexpr int Granularities = 5; // weight, kernel, grouped kernel, channel, filter
+constexpr int Granularities = 6; // weight, kernel, grouped kernel, GKP with G = 1, coupled channel, filter
 
 // Names and criteria are written here rather than taken from the core's strings so they
 // are translated.
@@ -25,8 +25,10 @@ QString displayName(const std::string &name)
         return GranularityView::tr("Kernel");
     if (name == "grouped kernel")
         return GranularityView::tr("Grouped kernel (GKP)");
+    if (name == "gkp-g1")
+        return GranularityView::tr("GKP, G = 1");
     if (name == "channel")
-        return GranularityView::tr("Channel");
+        return GranularityView::tr("Channel (coupled)");
     if (name == "filter")
         return GranularityView::tr("Filter");
     return QString::fromStdString(name);
@@ -42,9 +44,13 @@ QString criterion(const gkp::GranularityResult &r, const gkp::LayerPlan &plan)
         return GranularityView::tr("%1 clustering, %2 selection, G = %3")
             .arg(QString::fromStdString(plan.cluster), QString::fromStdString(plan.select))
             .arg(plan.groups);
-    if (r.name == "channel")
+    if (r.name == "gkp-g1")
         return GranularityView::tr("the GKP pipeline with G = 1 (%1 selection)")
             .arg(QString::fromStdString(plan.select));
+    if (r.name == "channel")
+        return r.criterion.find("no input channel") != std::string::npos
+                   ? GranularityView::tr("coupled channels: none of this layer's inputs can be removed")
+                   : GranularityView::tr("coupled channels, group norm over every layer holding them");
     if (r.name == "filter")
         return GranularityView::tr("largest L1 norm, filter by filter");
     return QString::fromStdString(r.criterion);

@@ -12,10 +12,6 @@
         <translation>Filter (L1)</translation>
     </message>
     <message>
-        <source>Channel</source>
-        <translation>Kanal</translation>
-    </message>
-    <message>
         <source>Kernel (L1, sparse)</source>
         <translation>Kernel (L1, dünnbesetzt)</translation>
     </message>
@@ -158,6 +154,18 @@
     <message>
         <source>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Channel (coupled, group norm)</source>
+        <translation>Kanäle (gekoppelt, Gruppennorm)</translation>
+    </message>
+    <message>
+        <source>Channel (coupled, internal only)</source>
+        <translation>Kanäle (gekoppelt, nur intern)</translation>
+    </message>
+    <message>
+        <source>GKP with G = 1</source>
+        <translation>GKP mit G = 1</translation>
     </message>
 </context>
 <context>
@@ -513,6 +521,46 @@ L2-Norm %2
         <source>%1 is left dense: pruned it ran in %2 ms, dense in %3 ms (latency-aware)</source>
         <translation>%1 bleibt dicht: geprunt lief sie in %2 ms, dicht in %3 ms (latenzbewusst)</translation>
     </message>
+    <message>
+        <source>Keep residual streams whole (internal channels only)</source>
+        <translation>Residualpfade vollständig lassen (nur interne Kanäle)</translation>
+    </message>
+    <message>
+        <source>Grouped kernel pruning (GKP)</source>
+        <translation>Gruppiertes Kernel-Pruning (GKP)</translation>
+    </message>
+    <message>
+        <source>Coupled channel pruning</source>
+        <translation>Gekoppeltes Kanal-Pruning</translation>
+    </message>
+    <message>
+        <source>Coupled channel pruning removes whole channels from every layer that holds them (through BatchNorm, residual adds, concats and depthwise convolutions): plain smaller dense layers, the strong structured baseline GKP is compared with</source>
+        <translation>Gekoppeltes Kanal-Pruning entfernt ganze Kanäle aus jeder Schicht, die sie enthält (über BatchNorm, Residual-Additionen, Verkettungen und Depthwise-Faltungen): einfach kleinere dichte Schichten, die starke strukturierte Vergleichsbasis für GKP</translation>
+    </message>
+    <message>
+        <source>group norm (every coupled layer)</source>
+        <translation>Gruppennorm (alle gekoppelten Schichten)</translation>
+    </message>
+    <message>
+        <source>L1 norm of the filters</source>
+        <translation>L1-Norm der Filter</translation>
+    </message>
+    <message>
+        <source>L2 norm of the filters</source>
+        <translation>L2-Norm der Filter</translation>
+    </message>
+    <message>
+        <source>Channel pruning: leave every channel a residual add couples; GKP: leave the layers that read a residual stream unpruned</source>
+        <translation>Kanal-Pruning: jeden Kanal behalten, den eine Residual-Addition koppelt; GKP: die Schichten, die einen Residualpfad lesen, nicht prunen</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Methode</translation>
+    </message>
+    <message>
+        <source>Channel importance</source>
+        <translation>Kanal-Wichtigkeit</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>
@@ -859,10 +907,6 @@ L2-Norm %2
         <translation>Gruppierter Kernel (GKP)</translation>
     </message>
     <message>
-        <source>Channel</source>
-        <translation>Kanal</translation>
-    </message>
-    <message>
         <source>Filter</source>
         <translation>Filter</translation>
     </message>
@@ -917,6 +961,22 @@ L2-Norm %2
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 kernels pruned five ways at the same kept fraction (%4 of %5 input channels, %6 %). Rows: filters o; columns: input channels c; &lt;b&gt;dark&lt;/b&gt; = kept, &lt;b&gt;light&lt;/b&gt; = pruned.</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 Kernel, auf fünf Arten beim selben behaltenen Anteil geprunt (%4 von %5 Eingangskanälen, %6 %). Zeilen: Filter o; Spalten: Eingangskanäle c; &lt;b&gt;dunkel&lt;/b&gt; = behalten, &lt;b&gt;hell&lt;/b&gt; = entfernt.</translation>
+    </message>
+    <message>
+        <source>GKP, G&#xa0;=&#xa0;1</source>
+        <translation>GKP, G&#xa0;=&#xa0;1</translation>
+    </message>
+    <message>
+        <source>Channel (coupled)</source>
+        <translation>Kanäle (gekoppelt)</translation>
+    </message>
+    <message>
+        <source>coupled channels: none of this layer&apos;s inputs can be removed</source>
+        <translation>gekoppelte Kanäle: keiner der Eingänge dieser Schicht kann entfernt werden</translation>
+    </message>
+    <message>
+        <source>coupled channels, group norm over every layer holding them</source>
+        <translation>gekoppelte Kanäle, Gruppennorm über alle Schichten, die sie enthalten</translation>
     </message>
 </context>
 <context>

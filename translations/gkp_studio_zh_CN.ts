@@ -12,10 +12,6 @@
         <translation>滤波器（L1）</translation>
     </message>
     <message>
-        <source>Channel</source>
-        <translation>通道</translation>
-    </message>
-    <message>
         <source>Kernel (L1, sparse)</source>
         <translation>卷积核（L1，稀疏）</translation>
     </message>
@@ -158,6 +154,18 @@
     <message>
         <source>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#b00&apos;&gt;%1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Channel (coupled, group norm)</source>
+        <translation>通道（耦合，组范数）</translation>
+    </message>
+    <message>
+        <source>Channel (coupled, internal only)</source>
+        <translation>通道（耦合，仅内部）</translation>
+    </message>
+    <message>
+        <source>GKP with G = 1</source>
+        <translation>GKP，G = 1</translation>
     </message>
 </context>
 <context>
@@ -513,6 +521,46 @@ L2 范数 %2
         <source>%1 is left dense: pruned it ran in %2 ms, dense in %3 ms (latency-aware)</source>
         <translation>%1 保持稠密：剪枝后运行 %2 ms，稠密 %3 ms（考虑延迟）</translation>
     </message>
+    <message>
+        <source>Keep residual streams whole (internal channels only)</source>
+        <translation>保持残差通路完整（仅内部通道）</translation>
+    </message>
+    <message>
+        <source>Grouped kernel pruning (GKP)</source>
+        <translation>分组卷积核剪枝（GKP）</translation>
+    </message>
+    <message>
+        <source>Coupled channel pruning</source>
+        <translation>耦合通道剪枝</translation>
+    </message>
+    <message>
+        <source>Coupled channel pruning removes whole channels from every layer that holds them (through BatchNorm, residual adds, concats and depthwise convolutions): plain smaller dense layers, the strong structured baseline GKP is compared with</source>
+        <translation>耦合通道剪枝从包含这些通道的每一层中删除整个通道（贯穿 BatchNorm、残差相加、拼接和深度卷积）：得到更小的普通稠密层，是与 GKP 比较的强结构化基线</translation>
+    </message>
+    <message>
+        <source>group norm (every coupled layer)</source>
+        <translation>组范数（所有耦合层）</translation>
+    </message>
+    <message>
+        <source>L1 norm of the filters</source>
+        <translation>滤波器的 L1 范数</translation>
+    </message>
+    <message>
+        <source>L2 norm of the filters</source>
+        <translation>滤波器的 L2 范数</translation>
+    </message>
+    <message>
+        <source>Channel pruning: leave every channel a residual add couples; GKP: leave the layers that read a residual stream unpruned</source>
+        <translation>通道剪枝：保留残差相加所耦合的每个通道；GKP：不剪枝读取残差通路的层</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Channel importance</source>
+        <translation>通道重要性</translation>
+    </message>
 </context>
 <context>
     <name>DatasetDialog</name>
@@ -858,10 +906,6 @@ L2 范数 %2
         <translation>分组卷积核（GKP）</translation>
     </message>
     <message>
-        <source>Channel</source>
-        <translation>通道</translation>
-    </message>
-    <message>
         <source>Filter</source>
         <translation>滤波器</translation>
     </message>
@@ -916,6 +960,22 @@ L2 范数 %2
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt;: %2 × %3 kernels pruned five ways at the same kept fraction (%4 of %5 input channels, %6 %). Rows: filters o; columns: input channels c; &lt;b&gt;dark&lt;/b&gt; = kept, &lt;b&gt;light&lt;/b&gt; = pruned.</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;：%2 × %3 个卷积核，以相同保留比例（%5 个输入通道中的 %4 个，%6%）按五种方式剪枝。行：滤波器 o；列：输入通道 c；&lt;b&gt;深色&lt;/b&gt; = 保留，&lt;b&gt;浅色&lt;/b&gt; = 剪除。</translation>
+    </message>
+    <message>
+        <source>GKP, G&#xa0;=&#xa0;1</source>
+        <translation>GKP，G&#xa0;=&#xa0;1</translation>
+    </message>
+    <message>
+        <source>Channel (coupled)</source>
+        <translation>通道（耦合）</translation>
+    </message>
+    <message>
+        <source>coupled channels: none of this layer&apos;s inputs can be removed</source>
+        <translation>耦合通道：该层的输入均不能删除</translation>
+    </message>
+    <message>
+        <source>coupled channels, group norm over every layer holding them</source>
+        <translation>耦合通道，对包含它们的所有层计算组范数</translation>
     </message>
 </context>
 <context>

@@ -237,8 +237,7 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
         const ConvLayer *l = inv.find(name);
         if (!l)
             throw Error("--layer " + name + ": the model has no convolution of that name");
-        if (o.groups && *o.groups != 1)
-            throw Error("--layer " + name + ": channel pruning has no group count");
+        // a group count is a GKP setting: kept for a switch back to GKP, unused here
     }
 
     // The families to prune and each one's fixed ratio (a producer's override), if any.

@@ -1,10 +1,12 @@
 #include "engine/granularity.h"
 
 #include "model/model.h"
+#include "engine/channelplanner.h"
 #include "engine/planner.h"
 #include "model/torchmodel.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace gkp {
@@ -104,10 +106,35 @@ std::vector<GranularityResult> compareGranularities(Planner &planner, const Laye
                                  "GKP: " + gkp.cluster + " clustering, " + gkp.select + " selection, G = " +
                                      std::to_string(gkp.groups),
                                  lw, kernelMask(gkp, lw.cin), true));
-    { // channel: the same pipeline with one group
+    { // GKP with G = 1: the same pipeline with one group
         const LayerPlan channel = planner.planLayer(gkp.layer, gkp.ratio, 1, settings);
-        out.push_back(fromKernelMask("channel", "GKP with G = 1 (" + gkp.select + " selection)", lw,
+        out.push_back(fromKernelMask("gkp-g1", "GKP with G = 1 (" + gkp.select + " selection)", lw,
                                      kernelMask(channel, lw.cin), true));
+    }
+    { // coupled channel pruning: this layer's input channels by the group norm of their coupled
+      // channel; channels no prunable family holds (network input, blocked) stay
+        std::vector<double> score(std::size_t(lw.cin), std::numeric_limits<double>::infinity());
+        const ChannelDependencies &deps = planner.model().channelDependencies();
+        bool any = false;
+        for (const ChannelFamily &f : deps.families) {
+            if (!f.prunable)
+                continue;
+            for (const ChannelMember &m : f.members)
+                if (m.kind == ChannelMember::Kind::Consumer && m.layer == gkp.layer) {
+                    const std::vector<double> imp = channelImportance(planner.model(), f.index, "group-norm");
+                    for (int64_t j = 0; j < f.channels; ++j)
+                        score[std::size_t(m.offset + j)] = imp[std::size_t(j)];
+                    any = true;
+                }
+        }
+        std::vector<uint8_t> mask(std::size_t(lw.cout * lw.cin), 0);
+        for (int64_t c : topIndices(score, gkp.kept_per_group))
+            for (int64_t o = 0; o < lw.cout; ++o)
+                mask[std::size_t(o * lw.cin + c)] = 1;
+        out.push_back(fromKernelMask("channel",
+                                     any ? "coupled channel pruning (group norm over every layer holding the channel)"
+                                         : "coupled channel pruning: no input channel of this layer can be removed",
+                                     lw, mask, true));
     }
     { // filter: L1 norm of whole filters
         std::vector<double> l1(std::size_t(lw.cout), 0.0);

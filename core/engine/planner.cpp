@@ -351,6 +351,14 @@ double Planner::retainedEnergy(const LayerPlan &layer) const
 std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
 {
     const Inventory &inv = m_impl->model.inventory();
+    auto readsResidual = [&](int layer) {
+        for (const ChannelFamily &f : m_impl->model.channelDependencies().families)
+            if (f.residual)
+                for (const ChannelMember &m : f.members)
+                    if (m.kind == ChannelMember::Kind::Consumer && m.layer == layer)
+                        return true;
+        return false;
+    };
     for (const auto &[name, o] : s.overrides)
         if (!inv.find(name))
             throw Error("--layer " + name + ": the model has no convolution of that name");
@@ -368,6 +376,8 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
         }
         if (l.excluded_by_default && !s.include_stem && !(o && o->include))
             continue;
+        if (s.protect_residual && !(o && (o->ratio || o->groups)) && readsResidual(l.index))
+            continue; // internal channels only: the residual stream reaches this layer whole
         Request r{l.index, s.ratio, s.groups};
         if (o && o->ratio)
             r.ratio = *o->ratio;
@@ -450,7 +460,8 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
     return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
            a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
            a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots &&
-           a.channel_multiple == b.channel_multiple && a.latency_runtime == b.latency_runtime;
+           a.channel_multiple == b.channel_multiple && a.latency_runtime == b.latency_runtime &&
+           a.method == b.method;
     // allocation and sensitivity only change ratios, which the reuse check compares per layer
 }
 } // namespace

@@ -19,14 +19,6 @@ namespace gkp {
 
 namespace {
 
-// granularity.h's names for the ids used here
-std::string granularityName(const std::string &id)
-{
-    if (id == "gkp")
-        return "grouped kernel";
-    return id;
-}
-
 torch::Tensor maskTensor(const GranularityResult &g, const torch::Tensor &weightShape)
 {
     if (!g.weight_mask.empty())
@@ -47,13 +39,58 @@ const ComparisonPoint *ComparisonTable::find(const std::string &granularity, dou
     return nullptr;
 }
 
+std::string comparisonMethodName(const std::string &g, const std::string &importance)
+{
+    if (g == "gkp")
+        return "GKP (grouped kernel)";
+    if (g == "gkp-g1")
+        return "GKP with G = 1";
+    if (g == "channel")
+        return "coupled channel pruning (" + importance + ")";
+    if (g == "channel-internal")
+        return "coupled channel pruning (" + importance + "), internal channels only";
+    if (g == "filter")
+        return "filter (L1, mask view)";
+    if (g == "kernel")
+        return "kernel (L1, sparse MACs)";
+    return "weight (|w|, sparse MACs)";
+}
+
+namespace {
+
+// A plan whose exported file removes `target` of the conv MACs. The plan counts the pruned layers'
+// inputs; a deploy export also drops producer channels no one reads (G = 1), so where the two
+// differ the plan's target is searched until the file's count meets it.
+Plan planAtFileMacs(Planner &planner, PlanSettings s, double target)
+{
+    s.target_macs_reduction = target;
+    Plan plan = planner.makePlan(s);
+    if (plan.totals.deployMacsReduction() <= target + 0.002)
+        return plan;
+    double lo = 0.0, hi = target;
+    for (int i = 0; i < 14 && hi - lo > 1e-4; ++i) {
+        s.target_macs_reduction = 0.5 * (lo + hi);
+        Plan p = planner.makePlan(s);
+        if (p.totals.deployMacsReduction() >= target) {
+            hi = *s.target_macs_reduction;
+            plan = std::move(p);
+        } else {
+            lo = *s.target_macs_reduction;
+        }
+    }
+    return plan;
+}
+
+} // namespace
+
 ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, const Dataset &data,
                                 const ComparisonOptions &options, const ProgressFn &progress)
 {
     for (const std::string &g : options.granularities)
         if (std::find(comparisonGranularities().begin(), comparisonGranularities().end(), g) ==
             comparisonGranularities().end())
-            throw Error("unknown granularity '" + g + "': expected gkp, filter, channel, kernel or weight");
+            throw Error("unknown granularity '" + g +
+                        "': expected gkp, gkp-g1, channel, channel-internal, filter, kernel or weight");
     if (options.reductions.empty() || options.granularities.empty())
         throw Error("the comparison needs at least one reduction and one granularity");
     for (double r : options.reductions)
@@ -67,7 +104,8 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
     table.dataset = data.summary();
     table.samples = data.size();
     table.recalibration_samples = options.recalibration ? options.recalibration->size() : 0;
-    table.method = methodSummary(settings) + ", " + settings.allocation + " allocation";
+    table.method = methodSummary(settings) + ", " + settings.allocation + " allocation; channel baselines: " +
+                   options.channel_importance + " importance";
     table.reductions = options.reductions;
     table.granularities = options.granularities;
 
@@ -80,18 +118,42 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
     table.baseline_top5 = base.top5;
     step();
 
+    auto evaluateMasked = [&] {
+        if (options.recalibration)
+            recalibrateBatchNorm(masked.module(), *options.recalibration, options.batch);
+        return evaluate(masked.module(), data, options.batch);
+    };
+    PlanSettings gkpSettings = settings;
+    gkpSettings.method = "gkp";
     const double totalMacs = double(inv.totals.conv_macs);
     for (double target : options.reductions) {
-        PlanSettings s = settings;
-        s.target_macs_reduction = target;
-        const Plan plan = planner.makePlan(s);
-        // per layer: the five granularities' masks
+        const Plan plan = planAtFileMacs(planner, gkpSettings, target);
+        // per layer: the granularities' masks at the GKP plan's kept fraction
         std::vector<std::vector<GranularityResult>> perLayer;
         for (const LayerPlan &lp : plan.layers)
-            perLayer.push_back(compareGranularities(planner, lp, s));
+            perLayer.push_back(compareGranularities(planner, lp, gkpSettings));
         for (const std::string &g : options.granularities) {
-            const std::string name = granularityName(g);
             masked.reset();
+            if (g == "gkp" || g == "gkp-g1" || g == "channel" || g == "channel-internal") {
+                PlanSettings s = gkpSettings;
+                if (g == "gkp-g1") {
+                    s.groups = 1;
+                    for (auto &[name, o] : s.overrides)
+                        if (o.groups)
+                            o.groups = 1;
+                } else if (g != "gkp") {
+                    s.method = "channel";
+                    s.importance = options.channel_importance;
+                    s.protect_residual = g == "channel-internal";
+                    s.overrides.clear();
+                }
+                const Plan p = g == "gkp" ? plan : planAtFileMacs(planner, s, target);
+                masked.setPlan(p);
+                const Accuracy acc = evaluateMasked();
+                table.points.push_back({g, target, p.totals.deployMacsReduction(), acc.top1, acc.top5, true});
+                step();
+                continue;
+            }
             double removed = 0.0;
             bool dense = true;
             for (std::size_t i = 0; i < plan.layers.size(); ++i) {
@@ -99,19 +161,17 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
                 const ConvLayer &conv = inv.layers.at(std::size_t(lp.layer));
                 const GranularityResult *r = nullptr;
                 for (const GranularityResult &x : perLayer[i])
-                    if (x.name == name)
+                    if (x.name == g)
                         r = &x;
                 if (!r)
-                    throw Error("internal: no " + name + " mask for " + lp.name);
+                    throw Error("internal: no " + g + " mask for " + lp.name);
                 const torch::Tensor shape = model.impl().weights.at(std::size_t(lp.layer));
                 masked.setMask(lp.layer, maskTensor(*r, shape));
                 // kept_fraction counts kernels (weights for "weight"): the nonzero-weight share
                 removed += double(conv.macs) * (1.0 - r->kept_fraction);
                 dense = dense && r->dense;
             }
-            if (options.recalibration)
-                recalibrateBatchNorm(masked.module(), *options.recalibration, options.batch);
-            const Accuracy acc = evaluate(masked.module(), data, options.batch);
+            const Accuracy acc = evaluateMasked();
             table.points.push_back({g, target, totalMacs > 0 ? removed / totalMacs : 0.0, acc.top1, acc.top5, dense});
             step();
         }

@@ -11,20 +11,21 @@ namespace gkp {
 
 class Planner;
 
-// Model accuracy vs conv-MACs reduction for each pruning granularity, one-shot, mask view.
+// Model accuracy vs conv-MACs reduction for each pruning method, one-shot, masked models.
 //
-// For every target reduction the GKP plan is made with the given settings (uniform or sensitivity
-// allocation); every other granularity then prunes the same layers at the same per-layer kept
-// fraction m / Cin (granularity.h: filter = L1 of filters, channel = the GKP pipeline with G = 1,
-// kernel = L1 of single kernels, weight = |w|). MACs convention, the same for all: a layer's
-// MACs after pruning are its MACs times the fraction of its weights that are nonzero. For GKP and
-// channel pruning that is exactly the dense count of the exported grouped layer; for kernel and
-// weight pruning it counts sparse MACs (they need sparse kernels to realise it); for filter
-// pruning in the mask view, the zeroed output channels still feed the next layers (BatchNorm
-// shifts make them nonzero), so only the layer's own MACs are counted.
+// Structured methods are matched at the MACs their exported files compute (the deploy count), not
+// at the plan's count: "gkp" (the given settings), "gkp-g1" (the same pipeline with G = 1, whose
+// producers lose the channels no one reads, so its plan is searched until the file meets the
+// target), "channel" (coupled channel pruning, engine/channelplanner.h, with the options' importance
+// criterion: the strong baseline) and "channel-internal" (the same, residual streams left whole).
+// "filter" (L1 of filters), "kernel" (L1 of kernels) and "weight" (|w|) prune the GKP plan's layers
+// at its per-layer kept fraction m / Cin, counted as a layer's MACs times its share of nonzero
+// weights: sparse MACs for kernel and weight pruning (they need sparse kernels to realise them),
+// only the layer's own MACs for filter pruning in the mask view (its zeroed output channels still
+// feed the next layers).
 struct ComparisonPoint
 {
-    std::string granularity; // "gkp", "filter", "channel", "kernel", "weight"
+    std::string granularity; // comparisonGranularities()
     double target = 0.0;         // requested conv-MACs reduction
     double macs_reduction = 0.0; // achieved, under the convention above
     double top1 = 0.0, top5 = 0.0;
@@ -46,19 +47,24 @@ struct ComparisonTable
     const ComparisonPoint *find(const std::string &granularity, double target) const;
 };
 
+inline const std::vector<std::string> &comparisonGranularities()
+{
+    static const std::vector<std::string> all{"gkp",    "gkp-g1", "channel", "channel-internal",
+                                              "filter", "kernel", "weight"};
+    return all;
+}
+// "coupled channel pruning (group-norm)", "GKP with G = 1", ...: how a method prunes, for reports.
+std::string comparisonMethodName(const std::string &granularity, const std::string &channelImportance);
+
 struct ComparisonOptions
 {
     std::vector<double> reductions{0.2, 0.3, 0.43, 0.5};
-    std::vector<std::string> granularities{"gkp", "filter", "channel", "kernel", "weight"};
+    std::vector<std::string> granularities = comparisonGranularities();
+    std::string channel_importance = "group-norm"; // criterion of "channel" and "channel-internal"
     int batch = 256;
     const Dataset *recalibration = nullptr; // re-estimate BatchNorm statistics on it per variant
 };
 
-inline const std::vector<std::string> &comparisonGranularities()
-{
-    static const std::vector<std::string> all{"gkp", "filter", "channel", "kernel", "weight"};
-    return all;
-}
 
 // Progress counts evaluated variants (1 + reductions x granularities). Throws gkp::Error
 // (unknown granularity, unreachable target), gkp::Cancelled.

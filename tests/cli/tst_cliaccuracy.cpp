@@ -81,7 +81,7 @@ private Q_SLOTS:
                                     u"--reductions"_qs, u"0.2,0.4"_qs, u"--csv"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.trimmed().split(u'\n');
-        QCOMPARE(lines.size(), 1 + 1 + 2 * 5);
+        QCOMPARE(lines.size(), 1 + 1 + 2 * 7);
         QCOMPARE(lines[0], u"granularity,target,macs_reduction,top1,top5,dense"_qs);
     }
 

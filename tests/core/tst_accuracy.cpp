@@ -158,7 +158,7 @@ private Q_SLOTS:
         o.reductions = {0.2, 0.4};
         o.batch = 16;
         const gkp::ComparisonTable t = gkp::compareAccuracy(planner, l2Settings(), data, o);
-        QCOMPARE(t.points.size(), std::size_t(2 * 5));
+        QCOMPARE(t.points.size(), std::size_t(2 * 7));
         QCOMPARE(t.baseline_top1, 1.0);
         for (double target : o.reductions) {
             gkp::PlanSettings s = l2Settings();
@@ -166,10 +166,24 @@ private Q_SLOTS:
             const gkp::Plan plan = planner.makePlan(s);
             const gkp::ComparisonPoint *g = t.find("gkp", target);
             QVERIFY(g);
-            // GKP and channel: exactly the plan's dense MACs reduction
-            QCOMPARE(g->macs_reduction, plan.totals.macsReduction());
-            QCOMPARE(t.find("channel", target)->macs_reduction, plan.totals.macsReduction());
+            // structured methods: what their files compute, each meeting the target
+            QCOMPARE(g->macs_reduction, plan.totals.deployMacsReduction());
             QVERIFY(g->macs_reduction >= target);
+            for (const char *name : {"gkp-g1", "channel", "channel-internal"}) {
+                const gkp::ComparisonPoint *p = t.find(name, target);
+                QVERIFY(p);
+                QVERIFY2(p->macs_reduction >= target,
+                         qPrintable(QString::fromLatin1(name) + u" "_qs + QString::number(p->macs_reduction)));
+                QVERIFY(p->dense);
+            }
+            // G = 1 trims the producers of pruned layers: planned at the target's ratio its file
+            // cuts more than asked; the comparison searched a plan whose file cuts less than that
+            gkp::PlanSettings g1 = s;
+            g1.groups = 1;
+            const double naive = planner.makePlan(g1).totals.deployMacsReduction();
+            QVERIFY2(naive > target + 0.05, qPrintable(QString::number(naive)));
+            QVERIFY2(t.find("gkp-g1", target)->macs_reduction < naive,
+                     qPrintable(QString::number(t.find("gkp-g1", target)->macs_reduction)));
             for (const char *name : {"filter", "kernel", "weight"}) {
                 const gkp::ComparisonPoint *p = t.find(name, target);
                 QVERIFY(p);
@@ -179,7 +193,7 @@ private Q_SLOTS:
             QVERIFY(g->dense && t.find("filter", target)->dense && !t.find("weight", target)->dense);
         }
         const QStringList lines = QString::fromStdString(gkp::comparisonToCsv(t)).trimmed().split(u'\n');
-        QCOMPARE(lines.size(), 1 + 1 + 10);
+        QCOMPARE(lines.size(), 1 + 1 + 14);
         o.granularities = {"gkp", "blocks"};
         QVERIFY_THROWS_EXCEPTION(gkp::Error, gkp::compareAccuracy(planner, l2Settings(), data, o));
     }

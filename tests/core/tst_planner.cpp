@@ -2,6 +2,7 @@
 // overrides, determinism, and the granularity baselines.
 
 #include "util/error.h"
+#include "engine/channelplanner.h"
 #include "engine/granularity.h"
 #include "model/model.h"
 #include "engine/planjson.h"
@@ -10,6 +11,7 @@
 
 #include <QtTest>
 
+#include <numeric>
 #include <set>
 
 class TestPlanner : public QObject
@@ -308,6 +310,26 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(gkp::Cancelled, planner.makePlan(s, [](int, int) { return false; }));
     }
 
+    void protectResidualLeavesStreamReadersDense()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.select = "l2";
+        s.protect_residual = true;
+        const gkp::Plan plan = planner.makePlan(s);
+        // BasicBlocks: conv1 reads the stream, conv2 reads conv1 only
+        for (const char *block : {"layer1.1", "layer2.1", "layer3.2"}) {
+            QVERIFY2(!plan.find(std::string(block) + ".conv1"), block);
+            QVERIFY2(plan.find(std::string(block) + ".conv2"), block);
+        }
+        QVERIFY(!plan.find("layer2.0.shortcut.0"));
+        // a layer's own setting still wins
+        s.overrides["layer2.1.conv1"].ratio = 0.5;
+        QVERIFY(planner.makePlan(s).find("layer2.1.conv1"));
+    }
+
     void granularityBaselines()
     {
         const gkp::Model model = load("cifar_resnet20b_traced.pt");
@@ -316,9 +338,9 @@ private Q_SLOTS:
         s.n_init = 2;
         const gkp::LayerPlan gkpLayer = planner.planLayer(model.inventory().find("layer2.1.conv1")->index, 0.5, 4, s);
         const auto results = gkp::compareGranularities(planner, gkpLayer, s);
-        QCOMPARE(results.size(), std::size_t(5));
-        const char *names[] = {"weight", "kernel", "grouped kernel", "channel", "filter"};
-        for (std::size_t i = 0; i < 5; ++i) {
+        QCOMPARE(results.size(), std::size_t(6));
+        const char *names[] = {"weight", "kernel", "grouped kernel", "gkp-g1", "channel", "filter"};
+        for (std::size_t i = 0; i < 6; ++i) {
             QCOMPARE(results[i].name, std::string(names[i]));
             QVERIFY(std::abs(results[i].kept_fraction - 0.5) < 0.01);
             QCOMPARE(results[i].kept.size(), std::size_t(32 * 32));
@@ -326,14 +348,32 @@ private Q_SLOTS:
             QVERIFY(results[0].retained_energy >= results[i].retained_energy - 1e-9);
         }
         QCOMPARE(results[2].retained_energy, gkpLayer.retained_energy);
-        QVERIFY(!results[0].dense && !results[1].dense && results[2].dense && results[3].dense && results[4].dense);
-        // channel pruning removes whole columns, filter pruning whole rows
-        for (int c = 0; c < 32; ++c)
-            for (int o = 1; o < 32; ++o)
-                QCOMPARE(results[3].kept[std::size_t(o * 32 + c)], results[3].kept[std::size_t(c)]);
+        QVERIFY(!results[0].dense && !results[1].dense && results[2].dense && results[3].dense && results[4].dense &&
+                results[5].dense);
+        // channel pruning (both kinds) removes whole columns, filter pruning whole rows
+        for (std::size_t k : {3, 4})
+            for (int c = 0; c < 32; ++c)
+                for (int o = 1; o < 32; ++o)
+                    QCOMPARE(results[k].kept[std::size_t(o * 32 + c)], results[k].kept[std::size_t(c)]);
         for (int o = 0; o < 32; ++o)
             for (int c = 1; c < 32; ++c)
-                QCOMPARE(results[4].kept[std::size_t(o * 32 + c)], results[4].kept[std::size_t(o * 32)]);
+                QCOMPARE(results[5].kept[std::size_t(o * 32 + c)], results[5].kept[std::size_t(o * 32)]);
+        // coupled channel pruning keeps the input channels whose coupled channel has the largest
+        // group norm: layer2.1.conv1 reads the stage-2 stream
+        const gkp::ChannelFamily *stream = nullptr;
+        for (const gkp::ChannelFamily &f : model.channelDependencies().families)
+            for (const gkp::ChannelMember &m : f.members)
+                if (m.kind == gkp::ChannelMember::Kind::Consumer && m.layer == gkpLayer.layer)
+                    stream = &f;
+        QVERIFY(stream);
+        QCOMPARE(stream->channels, int64_t(32));
+        const std::vector<double> imp = gkp::channelImportance(model, stream->index, "group-norm");
+        std::vector<int> order(imp.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return imp[std::size_t(a)] > imp[std::size_t(b)]; });
+        for (std::size_t r = 0; r < order.size(); ++r)
+            QCOMPARE(results[4].kept[std::size_t(order[r])], r < 16 ? 1.0f : 0.0f);
     }
 };
 

@@ -27,7 +27,7 @@ private Q_SLOTS:
 
     void init() { m_document.setSelectedLayer(-1); }
 
-    void comparesFiveGranularitiesAtTheSameKeptFraction()
+    void comparesSixGranularitiesAtTheSameKeptFraction()
     {
         GranularityView view(&m_document);
         view.resize(900, 600);
@@ -38,12 +38,12 @@ private Q_SLOTS:
         QVERIFY(changed.wait(60000));
         QCOMPARE(view.resultsLayer(), Layer);
         const std::vector<gkp::GranularityResult> &r = view.results();
-        QCOMPARE(int(r.size()), 5);
-        const char *names[] = {"weight", "kernel", "grouped kernel", "channel", "filter"};
-        const bool dense[] = {false, false, true, true, true};
+        QCOMPARE(int(r.size()), 6);
+        const char *names[] = {"weight", "kernel", "grouped kernel", "gkp-g1", "channel", "filter"};
+        const bool dense[] = {false, false, true, true, true, true};
         const gkp::LayerPlan *plan = m_document.layerPlan(Layer);
         const double expected = double(plan->kept_per_group) / 64.0;
-        for (std::size_t i = 0; i < 5; ++i) {
+        for (std::size_t i = 0; i < 6; ++i) {
             QCOMPARE(QString::fromStdString(r[i].name), QString::fromLatin1(names[i]));
             QCOMPARE(r[i].dense, dense[i]);
             QCOMPARE(r[i].out_channels, 64);
@@ -59,13 +59,13 @@ private Q_SLOTS:
         QVERIFY(std::equal(mask.begin(), mask.end(), r[2].kept.begin(),
                            [](uint8_t m, float k) { return float(m) == k; }));
         // Magnitude pruning of single weights keeps the most energy of all at a given fraction.
-        for (std::size_t i = 1; i < 5; ++i)
+        for (std::size_t i = 1; i < 6; ++i)
             QVERIFY(r[0].retained_energy >= r[i].retained_energy);
 
         // The panels show them: titles in order, a Cout x Cin picture with dark (kept) pixels
         // exactly where the GKP mask keeps.
         const QList<GranularityPanel *> panels = view.findChildren<GranularityPanel *>();
-        QCOMPARE(panels.size(), 5);
+        QCOMPARE(panels.size(), 6);
         QVERIFY(panels[2]->title().contains(QStringLiteral("GKP")));
         const QImage image = panels[2]->mask();
         QCOMPARE(image.size(), QSize(64, 64));
@@ -89,7 +89,7 @@ private Q_SLOTS:
         m_document.setSelectedLayer(OtherLayer); // while the first comparison runs
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && !view.isComputing(), 60000);
         QCOMPARE(shown, QList<int>{OtherLayer}); // never the superseded layer's results
-        QCOMPARE(int(view.results().size()), 5);
+        QCOMPARE(int(view.results().size()), 6);
         QCOMPARE(view.results()[0].out_channels, 32);
     }
 
