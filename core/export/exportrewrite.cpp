@@ -241,7 +241,7 @@ public:
     void applyMasks(const Plan &plan)
     {
         for (const LayerPlan &l : plan.layers) {
-            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            torch::jit::Module conv = moduleAt(m_module, pathOf(moduleOf(l)));
             setTensorAttr(conv, "weight", maskedWeight(l, conv.attr("weight").toTensor()));
         }
     }
@@ -262,6 +262,9 @@ public:
     }
 
 private:
+    // The conv's module path: the layer's name, except for ONNX models (inventory.h).
+    const std::string &moduleOf(const LayerPlan &l) const { return m_model.inventory().layers.at(l.layer).module; }
+
     const std::vector<std::string> &pathOf(const std::string &name) const
     {
         auto it = m_paths.find(name);
@@ -283,15 +286,15 @@ private:
 
     void rewriteLayer(const LayerPlan &l, LayerExport &e)
     {
-        Node *conv = m_convs.at(l.name);
+        Node *conv = m_convs.at(moduleOf(l));
         if (conv->kind() != c10::aten::conv2d)
             throw Error("cannot export '" + l.name + "': unsupported convolution op " +
                         std::string(conv->kind().toQualString()));
-        torch::jit::Module convModule = moduleAt(m_module, pathOf(l.name));
+        torch::jit::Module convModule = moduleAt(m_module, pathOf(moduleOf(l)));
         const torch::Tensor w = convModule.attr("weight").toTensor().detach();
         const std::optional<torch::Tensor> b = optionalTensorAttr(convModule, "bias");
         const int64_t cin = w.size(1);
-        const std::vector<int64_t> pos = inputPositions(l.name, cin);
+        const std::vector<int64_t> pos = inputPositions(moduleOf(l), cin);
         // input order of this conv, as original channel ids per position
         std::vector<int64_t> order(static_cast<std::size_t>(cin));
         for (int64_t c = 0; c < cin; ++c)
@@ -455,7 +458,7 @@ public:
     void markPruned(const Plan &plan)
     {
         for (const LayerPlan &l : plan.layers)
-            m_pruned.insert(l.name);
+            m_pruned.insert(moduleOf(l));
     }
 
 private:
@@ -527,7 +530,13 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)
         return r.module();
-    return freezeForDeploy(r.module(), trims);
+    torch::jit::Module frozen = freezeForDeploy(r.module(), trims);
+    if (trims) // trims are named by module path: report the layers' names
+        for (ChannelTrim &t : *trims)
+            for (const ConvLayer &l : model.inventory().layers)
+                if (!l.module.empty() && l.module == t.name)
+                    t.name = l.name;
+    return frozen;
 }
 
 torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims)
