@@ -506,6 +506,7 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
     Plan plan;
     plan.tool_version = GKP_VERSION;
     plan.model_file = m_impl->model.path();
+    plan.model_format = toString(m_impl->model.format());
     plan.input_shape = m_impl->model.inventory().input_shape;
     plan.settings = settings;
     plan.layers.resize(reqs.size());
