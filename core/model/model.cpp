@@ -4,7 +4,9 @@
 #include "model/graphanalysis.h"
 #include "model/torchmodel.h"
 #include "onnx/onnxmodel.h"
+#include "onnx/onnxnames.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/csrc/jit/serialization/import.h>
 
 #include <cstring>
@@ -84,6 +86,21 @@ std::string describeLoadFailure(const std::string &path, const std::string &brie
         brief.find("bytecode") != std::string::npos)
         return "'" + path + "' is a zip archive but not a TorchScript model (a torch.save() checkpoint?): " + brief;
     return "cannot load '" + path + "' as TorchScript: " + brief;
+}
+
+// An export of an ONNX model (its plan says so) has its layers in modules named after the ONNX
+// layers (onnx/onnxnames.h): show the ONNX names, as the plan does.
+void nameLayersOfOnnxExport(Model::Impl &impl)
+{
+    auto it = impl.extra_files.find(extra::Plan);
+    if (it == impl.extra_files.end())
+        return;
+    const auto plan = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+    if (!plan.is_object() || plan.value("model_format", std::string()) != toString(ModelFormat::Onnx))
+        return;
+    for (ConvLayer &l : impl.inventory.layers)
+        if (!l.module.empty() && l.name == l.module)
+            l.name = onnxNameFromModule(l.module);
 }
 
 } // namespace
@@ -190,8 +207,10 @@ Model Model::load(const std::string &path, const LoadOptions &options)
         inv.input_shape.assign(std::begin(DefaultInputShape), std::end(DefaultInputShape));
         inv.input_shape_source = "default";
     }
-    if (options.analyse)
+    if (options.analyse) {
         analyseModel(*impl);
+        nameLayersOfOnnxExport(*impl);
+    }
     return Model(std::move(impl));
 }
 

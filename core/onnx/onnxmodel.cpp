@@ -102,6 +102,47 @@ int64_t floatInitializerElements(const onnx::GraphProto &g)
     return n;
 }
 
+// An NHWC input that only feeds Transpose(perm 0,3,1,2) nodes, as tf2onnx graphs begin.
+bool nhwcInput(const onnx::GraphProto &graph, const onnx::ValueInfoProto &input)
+{
+    const ValueType t = declaredType(input);
+    if (t.dims && t.dims->size() != 4)
+        return false;
+    for (const onnx::ValueInfoProto &o : graph.output())
+        if (o.name() == input.name())
+            return false;
+    int readers = 0;
+    for (const onnx::NodeProto &n : graph.node())
+        for (const std::string &in : n.input()) {
+            if (in != input.name())
+                continue;
+            ++readers;
+            if (n.op_type() != "Transpose" || !n.domain().empty())
+                return false;
+            std::vector<int64_t> perm;
+            for (const auto &a : n.attribute())
+                if (a.name() == "perm")
+                    perm.assign(a.ints().begin(), a.ints().end());
+            if (perm != std::vector<int64_t>{0, 3, 1, 2})
+                return false;
+        }
+    return readers > 0;
+}
+
+// The input as forward() takes it: NCHW for an NHWC input (dimensions reordered).
+onnx::ValueInfoProto asNchw(const onnx::ValueInfoProto &input)
+{
+    onnx::ValueInfoProto v = input;
+    auto *shape = v.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() == 4) {
+        const auto c = shape->dim(3);
+        *shape->mutable_dim(3) = shape->dim(2);
+        *shape->mutable_dim(2) = shape->dim(1);
+        *shape->mutable_dim(1) = c;
+    }
+    return v;
+}
+
 } // namespace
 
 std::unique_ptr<Model::Impl> loadOnnxModel(const std::string &path, const LoadOptions &options)
@@ -142,13 +183,18 @@ std::unique_ptr<Model::Impl> loadOnnxModel(const std::string &path, const LoadOp
         if (kv.key() == extra::InputShape || kv.key() == extra::Plan || kv.key() == extra::Version)
             impl->extra_files[kv.key()] = kv.value();
     Inventory &inv = impl->inventory;
-    resolveInputShape(input, impl->extra_files, options, path, inv);
+    const bool nhwc = nhwcInput(graph, input);
+    resolveInputShape(nhwc ? asNchw(input) : input, impl->extra_files, options, path, inv);
 
     TranslateOptions topts;
     topts.base_dir = fs::path(path).parent_path().string();
     std::map<std::string, Shape> inputShapes;
-    if (!inv.input_shape.empty())
-        inputShapes[input.name()] = inv.input_shape;
+    if (!inv.input_shape.empty()) {
+        const Shape &s = inv.input_shape;
+        inputShapes[input.name()] = nhwc ? Shape{s[0], s[2], s[3], s[1]} : s;
+    }
+    if (nhwc)
+        topts.nchw_inputs.insert(input.name());
     topts.types = inferValueTypes(*proto, inputShapes);
     Translation translation;
     try {
@@ -185,12 +231,14 @@ std::unique_ptr<Model::Impl> loadOnnxModel(const std::string &path, const LoadOp
             data->layer_modules.push_back(l.module);
         }
         inv.totals.params = floatInitializerElements(graph);
+        if (nhwc)
+            inv.notes.push_back("NHWC input '" + input.name() + "' only feeds Transpose(0,3,1,2): read as NCHW " +
+                                formatShape(inv.input_shape));
         inv.notes.insert(inv.notes.begin(), "ONNX opset " + std::to_string(data->opset) +
                                                 (proto->producer_name().empty()
                                                      ? std::string()
-                                                     : ", made by " + proto->producer_name() + " " +
-                                                           proto->producer_version()) +
-                                                "; translated to TorchScript for analysis and evaluation");
+                                                     : ", from " + proto->producer_name() + " " +
+                                                           proto->producer_version()));
     }
     data->proto = std::move(*proto);
     impl->onnx = std::move(data);

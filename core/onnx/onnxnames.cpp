@@ -54,4 +54,26 @@ std::string moduleNameFor(const std::string &onnxName)
     return out;
 }
 
+std::string onnxNameFromModule(const std::string &module)
+{
+    if (module.rfind("o_", 0) != 0)
+        return module;
+    std::string out;
+    for (std::size_t i = 2; i < module.size(); ++i) {
+        if (module[i] != '_') {
+            out += module[i];
+        } else if (i + 1 < module.size() && module[i + 1] == '_') {
+            out += '_';
+            ++i;
+        } else if (i + 2 < module.size() && std::isxdigit(static_cast<unsigned char>(module[i + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(module[i + 2]))) {
+            out += char(std::stoi(module.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            return module; // not something moduleNameFor writes
+        }
+    }
+    return out;
+}
+
 } // namespace gkp

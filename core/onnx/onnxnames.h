@@ -16,5 +16,7 @@ std::string onnxNodeName(const std::string &name, const std::string &opType, int
 // is one-to-one. Also escaped: names starting with "o_", TorchScript keywords and attributes every
 // module has ("training", "forward").
 std::string moduleNameFor(const std::string &onnxName);
+// The inverse: the ONNX name moduleNameFor gave `module` for (`module` itself when it is not escaped).
+std::string onnxNameFromModule(const std::string &module);
 
 } // namespace gkp

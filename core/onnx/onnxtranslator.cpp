@@ -178,6 +178,10 @@ public:
 
         for (int i = 0; i < m_graph.node_size(); ++i) {
             const onnx::NodeProto &n = m_graph.node(i);
+            if (n.op_type() == "Transpose" && n.input_size() == 1 && m_options.nchw_inputs.count(n.input(0))) {
+                m_values[n.output(0)].var = m_values[n.input(0)].var; // the input arrives in NCHW already
+                continue;
+            }
             if (isConstantNode(n))
                 fold(n, i);
             else

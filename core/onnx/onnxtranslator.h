@@ -16,6 +16,7 @@
 #include <torch/script.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct TranslateOptions
 {
     std::string base_dir; // folder of the model file, for external data
     ValueTypes types;     // static element types and shapes (inferValueTypes)
+    // NHWC graph inputs read only by Transpose(perm 0,3,1,2) (how tf2onnx graphs start): forward()
+    // takes them as NCHW and the transposes disappear.
+    std::set<std::string> nchw_inputs;
 };
 
 struct TranslatedLayer

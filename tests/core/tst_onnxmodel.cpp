@@ -142,6 +142,8 @@ private Q_SLOTS:
         QCOMPARE(gkp::moduleNameFor("o_x"), std::string("o_o__x")); // never equal to an escaped name
         QCOMPARE(gkp::moduleNameFor("training"), std::string("o_training"));
         QCOMPARE(gkp::moduleNameFor("1x1"), std::string("o_1x1"));
+        for (const char *n : {"Conv_0", "/stem/stem.0/Conv", "a_b", "_a", "o_x", "training", "model/bn1/add:0"})
+            QCOMPARE(gkp::onnxNameFromModule(gkp::moduleNameFor(n)), std::string(n));
         QCOMPARE(gkp::onnxNodeName("", "Conv", 7), std::string("Conv_7"));
         QCOMPARE(gkp::onnxNodeName("stem", "Conv", 7), std::string("stem"));
 
@@ -309,6 +311,8 @@ private Q_SLOTS:
                 QCOMPARE(batchNorms, 0);
             const gkp::Model written = gkp::Model::load(out);
             QVERIFY(written.format() == gkp::ModelFormat::TorchScript);
+            if (eo.mode == gkp::ExportMode::Trainable) // layers keep their ONNX names in the export
+                QCOMPARE(written.inventory().layers[2].name, model.inventory().layers[2].name);
             QVERIFY(gkp::verifyExport(model, written).passed);
         }
     }
