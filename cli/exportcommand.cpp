@@ -8,6 +8,7 @@
 #include "table.h"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -49,7 +50,7 @@ void addExportCommand(CLI::App &app)
     auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript");
     o->model.addTo(*cmd);
     cmd->add_option("--plan", o->plan, "Plan JSON (gkp plan -o)")->required();
-    cmd->add_option("-o,--output", o->output, "Output TorchScript file")->required();
+    cmd->add_option("-o,--output", o->output, "Output TorchScript file (also for ONNX models, for now)")->required();
     cmd->add_option("--mode", o->mode, "deploy (frozen, BatchNorm folded, fastest) or trainable")
         ->capture_default_str()
         ->check(CLI::IsMember({"deploy", "trainable"}));
@@ -64,6 +65,13 @@ void addExportCommand(CLI::App &app)
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
+        if (model.format() == ModelFormat::Onnx) {
+            if (std::filesystem::path(o->output).extension() == ".onnx")
+                throw Error("cannot write '" + o->output + "': pruned ONNX files are not written yet; "
+                            "give a .pt output to get TorchScript");
+            std::cerr << "note: " << model.path() << " is an ONNX model: the pruned model is written as TorchScript "
+                         "(pruned ONNX files are not written yet)\n";
+        }
         const Plan plan = loadPlan(o->plan, model);
         ExportOptions eo;
         eo.mode = o->mode == "trainable" ? ExportMode::Trainable : ExportMode::Deploy;
@@ -121,7 +129,7 @@ void addVerifyCommand(CLI::App &app)
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("verify", "Check an exported model against the masked original");
-    o->model.addTo(*cmd, "The original TorchScript model");
+    o->model.addTo(*cmd, "The original model (.pt or .onnx)");
     cmd->add_option("exported", o->exported, "The exported model (carries its plan)")->required();
     cmd->add_option("--inputs", o->inputs, "Random inputs to compare on")->capture_default_str();
     cmd->add_option("--tolerance", o->tolerance, "Max relative error")->capture_default_str();
@@ -163,7 +171,7 @@ void addBenchCommand(CLI::App &app)
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("bench", "Measure latency of one model, or of two side by side");
-    cmd->add_option("models", o->models, "MODEL.pt [OTHER.pt]")->required()->expected(1, 2);
+    cmd->add_option("models", o->models, "MODEL [OTHER] (.pt or .onnx)")->required()->expected(1, 2);
     cmd->add_option("--input-shape", o->input_shape, "Example input shape N,C,H,W");
     cmd->add_option("--batch", o->batches, "Batch sizes, comma separated")->capture_default_str();
     cmd->add_option("--runs", o->bench.runs, "Timed runs per batch size")->capture_default_str();
