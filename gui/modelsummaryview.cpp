@@ -221,8 +221,9 @@ void ModelSummaryView::updateTotals()
         m_exportBytes = 0;
         m_totalsPlain = tr("No model");
         m_totals->setText(tr("<b>No model</b><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
-                             "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
-                             "or drop a <code>.pt</code> file on this window.</p>"));
+                             "saved with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, or an "
+                             "ONNX model from any framework, or drop a <code>.pt</code> or <code>.onnx</code> "
+                             "file on this window.</p>"));
         return;
     }
     const gkp::Inventory &inv = model->inventory();
