@@ -126,7 +126,7 @@ std::unique_ptr<onnx::ModelProto> readOnnxModel(const std::string &path, const O
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("cannot open '" + path + "': permission denied or unreadable");
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (data.empty())
         throw Error("'" + path + "' is not an ONNX file: the file is empty");
 
@@ -145,6 +145,7 @@ std::unique_ptr<onnx::ModelProto> readOnnxModel(const std::string &path, const O
     auto model = std::make_unique<onnx::ModelProto>();
     if (!model->ParseFromString(data))
         throw Error("'" + path + "' is a corrupt ONNX file: its protobuf does not parse as a ModelProto");
+    std::string().swap(data); // the bytes are parsed: keep one copy of the weights
     if (!model->has_graph() || model->opset_import_size() == 0)
         throw Error("'" + path + "' is not a complete ONNX model (no " +
                     std::string(model->has_graph() ? "opset import" : "graph") + "): truncated or not an ONNX file");
@@ -163,8 +164,12 @@ std::unique_ptr<onnx::ModelProto> readOnnxModel(const std::string &path, const O
     checkExternalData(*model, baseDir, path);
     if (options.check) {
         try {
-            // From the path: with the model's folder known, the checker also accepts external data.
-            onnx::checker::check_model(path);
+            // External data: from the path, so that the checker knows the model's folder (it reads
+            // the file again); otherwise the parsed model.
+            if (hasExternalData(*model))
+                onnx::checker::check_model(path);
+            else
+                onnx::checker::check_model(*model);
         } catch (const std::exception &e) {
             throw Error("'" + path + "' fails the ONNX checker: " + firstLine(e.what()));
         }

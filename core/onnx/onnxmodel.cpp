@@ -6,6 +6,7 @@
 #include "onnx/onnxtranslator.h"
 #include "util/error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -81,10 +82,19 @@ void resolveInputShape(const onnx::ValueInfoProto &input, const std::map<std::st
     inv.input_shape_source = batchDynamic ? "model, batch 1" : "model";
 }
 
-int64_t floatInitializerElements(const onnx::GraphProto &g)
+// The model's parameters as the file stores them: floating-point initializers, without
+// BatchNormalization's running statistics (buffers in PyTorch's count).
+int64_t parameterElements(const onnx::GraphProto &g)
 {
+    std::set<std::string> statistics;
+    for (const onnx::NodeProto &n : g.node())
+        if (n.op_type() == "BatchNormalization")
+            for (int i = 3; i < std::min(5, n.input_size()); ++i)
+                statistics.insert(n.input(i));
     int64_t n = 0;
     for (const onnx::TensorProto &t : g.initializer()) {
+        if (statistics.count(t.name()))
+            continue;
         switch (t.data_type()) {
         case onnx::TensorProto::FLOAT:
         case onnx::TensorProto::DOUBLE:
@@ -230,7 +240,7 @@ std::unique_ptr<Model::Impl> loadOnnxModel(const std::string &path, const LoadOp
             data->layer_nodes.push_back(it->second->node);
             data->layer_modules.push_back(l.module);
         }
-        inv.totals.params = floatInitializerElements(graph);
+        inv.totals.params = parameterElements(graph);
         if (nhwc)
             inv.notes.push_back("NHWC input '" + input.name() + "' only feeds Transpose(0,3,1,2): read as NCHW " +
                                 formatShape(inv.input_shape));

@@ -2,6 +2,7 @@
 
 #include "util/error.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +52,15 @@ struct ExternalRef
     int64_t length = -1;
 };
 
+int64_t byteCount(const TensorProto &t, const std::string &key, const std::string &value)
+{
+    char *end = nullptr;
+    const long long v = std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || v < 0)
+        throw Error(tensorLabel(t) + ": external data " + key + " '" + value + "' is not a byte count");
+    return v;
+}
+
 ExternalRef externalRef(const TensorProto &t)
 {
     ExternalRef r;
@@ -58,9 +68,9 @@ ExternalRef externalRef(const TensorProto &t)
         if (kv.key() == "location")
             r.location = kv.value();
         else if (kv.key() == "offset")
-            r.offset = std::stoll(kv.value());
+            r.offset = byteCount(t, kv.key(), kv.value());
         else if (kv.key() == "length")
-            r.length = std::stoll(kv.value());
+            r.length = byteCount(t, kv.key(), kv.value());
     }
     return r;
 }
@@ -201,7 +211,12 @@ void checkExternalTensor(const TensorProto &t, const std::string &baseDir, const
 {
     if (!isExternal(t))
         return;
-    const ExternalRef r = externalRef(t);
+    ExternalRef r;
+    try {
+        r = externalRef(t);
+    } catch (const Error &e) {
+        throw Error("'" + path + "': " + e.what());
+    }
     if (r.location.empty())
         throw Error("'" + path + "': " + tensorLabel(t) + " is external but names no data file");
     const fs::path file = fs::path(baseDir) / r.location;
@@ -230,6 +245,18 @@ void checkExternalGraph(const onnx::GraphProto &g, const std::string &baseDir, c
 }
 
 } // namespace
+
+bool hasExternalData(const onnx::ModelProto &model)
+{
+    for (const TensorProto &t : model.graph().initializer())
+        if (isExternal(t))
+            return true;
+    for (const onnx::NodeProto &n : model.graph().node())
+        for (const onnx::AttributeProto &a : n.attribute())
+            if (a.has_t() && isExternal(a.t()))
+                return true;
+    return false;
+}
 
 void checkExternalData(const onnx::ModelProto &model, const std::string &baseDir, const std::string &path)
 {

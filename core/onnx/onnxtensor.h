@@ -26,6 +26,9 @@ onnx::TensorProto tensorToProto(const at::Tensor &t, const std::string &name);
 // A serialized TensorProto file (the input_0.pb / output_0.pb of ONNX's test data).
 at::Tensor readTensorFile(const std::string &path);
 
+// True when an initializer or Constant keeps its data in an external file.
+bool hasExternalData(const onnx::ModelProto &model);
+
 // Throws gkp::Error when an initializer (or Constant) stores its data in an external file that is
 // missing or too short. `path` is the model file, for the message.
 void checkExternalData(const onnx::ModelProto &model, const std::string &baseDir, const std::string &path);

@@ -114,11 +114,7 @@ public:
     int32_t outputElemType(int o) const override;
     std::optional<Shape> outputShape(int o) const override;
     std::string layerModule() override;
-    void moduleTensor(const std::string &name, const at::Tensor &t, bool parameter) override
-    {
-        m_sub.register_parameter(name, parameter ? t.detach().clone().requires_grad_(t.is_floating_point()) : t,
-                                 /*is_buffer=*/!parameter);
-    }
+    void moduleTensor(const std::string &name, const at::Tensor &t, bool parameter) override;
     void moduleNone(const std::string &name) override
     {
         m_sub.register_attribute(name, c10::OptionalType::create(c10::TensorType::get()), c10::IValue());
@@ -273,6 +269,9 @@ public:
         m_layers.push_back({module, layer, node});
     }
 
+    // True the first time a module takes `t`'s storage.
+    bool claim(const at::Tensor &t) { return m_claimed.insert(t.storage().unsafeGetStorageImpl()).second; }
+
 private:
     bool isConstantNode(const onnx::NodeProto &n) const
     {
@@ -387,6 +386,7 @@ private:
     std::set<std::string> m_moduleNames;
     std::vector<TranslatedLayer> m_layers;
     std::unique_ptr<Program> m_scratch;
+    std::unordered_set<const void *> m_claimed;
 };
 
 int64_t NodeContext::opset() const
@@ -466,6 +466,14 @@ std::string NodeContext::layerModule()
         m_p.module.register_module(name, m_sub);
     }
     return "self." + m_subName;
+}
+
+void NodeContext::moduleTensor(const std::string &name, const at::Tensor &t, bool parameter)
+{
+    // A layer owns its tensors: one initializer several nodes read is copied for all but the first.
+    const at::Tensor own = m_t.claim(t) ? t.detach() : t.detach().clone();
+    m_sub.register_parameter(name, parameter ? own.requires_grad_(t.is_floating_point()) : own,
+                             /*is_buffer=*/!parameter);
 }
 
 void NodeContext::markLayer()
