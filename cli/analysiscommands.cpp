@@ -38,7 +38,7 @@ struct AnalysisOptions
 
 void addCommonOptions(CLI::App &cmd, AnalysisOptions &o)
 {
-    cmd.add_option("model", o.model, "TorchScript model (.pt)")->required();
+    cmd.add_option("model", o.model, "Model: TorchScript (.pt) or ONNX (.onnx)")->required();
     cmd.add_option("--dataset", o.dataset, DatasetHelp)->required();
     cmd.add_option("--limit", o.limit, "Evaluate on the first N samples only")->check(CLI::PositiveNumber);
     cmd.add_option("--batch", o.batch, "Images per forward pass")->check(CLI::PositiveNumber)->capture_default_str();

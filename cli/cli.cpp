@@ -18,7 +18,7 @@ namespace gkp::cli {
 
 int run(int argc, char **argv)
 {
-    CLI::App app{"gkp: Grouped Kernel Pruning of convolutional networks (TorchScript models)", "gkp"};
+    CLI::App app{"gkp: Grouped Kernel Pruning of convolutional networks (TorchScript and ONNX models)", "gkp"};
     app.set_version_flag("--version", std::string("gkp ") + GKP_VERSION);
     app.require_subcommand(1);
     configureThreads();

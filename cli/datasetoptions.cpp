@@ -8,17 +8,19 @@ namespace gkp::cli {
 
 void sizeFolderFromModel(DatasetSpec &spec, const Inventory &inventory)
 {
-    if (spec.format != DatasetFormat::Folder || inventory.input_shape_source != "archive" ||
+    // A shape this tool stored in the archive, or one an ONNX file declares (when it is NCHW).
+    const Shape &s = inventory.input_shape;
+    const bool declared = inventory.input_shape_source.rfind("model", 0) == 0 && s.size() == 4 && (s[1] == 1 || s[1] == 3);
+    if (spec.format != DatasetFormat::Folder || (inventory.input_shape_source != "archive" && !declared) ||
         inventory.input_shape.size() != 4)
         return;
-    const Shape &s = inventory.input_shape;
     if (!spec.channels && (s[1] == 1 || s[1] == 3))
         spec.channels = int(s[1]);
     if (!spec.height && !spec.width) {
         spec.height = int(s[2]);
         spec.width = int(s[3]);
     }
-    std::cerr << "image folder: using the model's stored input shape " << formatShape(s)
+    std::cerr << "image folder: using the model's input shape " << formatShape(s) << " (" << inventory.input_shape_source << ")"
               << " for channels and size unless the spec gives them\n";
 }
 

@@ -131,7 +131,7 @@ void addEvalCommand(CLI::App &app)
 {
     auto *cmd = app.add_subcommand("eval", "Top-1/top-5 accuracy of a model on a dataset");
     auto opts = std::make_shared<EvalOptions>();
-    cmd->add_option("model", opts->model, "TorchScript model (.pt)")->required();
+    cmd->add_option("model", opts->model, "Model: TorchScript (.pt) or ONNX (.onnx)")->required();
     cmd->add_option("--dataset", opts->dataset, DatasetHelp)->required();
     cmd->add_option("--limit", opts->limit, "Evaluate only the first N samples")->check(CLI::PositiveNumber);
     cmd->add_option("--batch", opts->batch, "Images per forward pass")

@@ -7,7 +7,9 @@
 #include "progressbar.h"
 #include "table.h"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -49,12 +51,14 @@ void addExportCommand(CLI::App &app)
     auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript");
     o->model.addTo(*cmd);
     cmd->add_option("--plan", o->plan, "Plan JSON (gkp plan -o)")->required();
-    cmd->add_option("-o,--output", o->output, "Output TorchScript file")->required();
+    cmd->add_option("-o,--output", o->output, "Output TorchScript file (also for ONNX models, for now)")->required();
     cmd->add_option("--mode", o->mode, "deploy (frozen, BatchNorm folded, fastest) or trainable")
         ->capture_default_str()
         ->check(CLI::IsMember({"deploy", "trainable"}));
-    cmd->add_option("--form", o->form, "Force one form for every layer: grouped, split, masked-dense")
-        ->check(CLI::IsMember({"grouped", "split", "masked-dense"}));
+    cmd->add_option("--form", o->form,
+                    "Force one form for every layer: grouped, split, masked-dense, or gather-free (grouped; a "
+                    "sole dense producer computes the gathered channels itself, repeating shared ones)")
+        ->check(CLI::IsMember({"grouped", "split", "masked-dense", "gather-free"}));
     cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: the model's)");
     cmd->add_option("--runtime", o->runtime,
                     "Deploy: time forms as they run in this runtime: frozen (as loaded) or onednn (after "
@@ -64,6 +68,13 @@ void addExportCommand(CLI::App &app)
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
+        if (model.format() == ModelFormat::Onnx) {
+            if (std::filesystem::path(o->output).extension() == ".onnx")
+                throw Error("cannot write '" + o->output + "': pruned ONNX files are not written yet; "
+                            "give a .pt output to get TorchScript");
+            std::cerr << "note: " << model.path() << " is an ONNX model: the pruned model is written as TorchScript "
+                         "(pruned ONNX files are not written yet)\n";
+        }
         const Plan plan = loadPlan(o->plan, model);
         ExportOptions eo;
         eo.mode = o->mode == "trainable" ? ExportMode::Trainable : ExportMode::Deploy;
@@ -78,8 +89,8 @@ void addExportCommand(CLI::App &app)
             ProgressBar bar("exporting");
             r = exportModel(model, plan, o->output, eo, bar.callback());
         }
-        Table t({"layer", "form", "gather", "order", "dense ms", "grouped ms", "split ms"},
-                {false, false, false, false, true, true, true});
+        Table t({"layer", "form", "gather", "order", "dense ms", "grouped ms", "split ms", "gather-free ms"},
+                {false, false, false, false, true, true, true, true});
         for (const LayerExport &e : r.layers) {
             auto ms = [&](const char *k) {
                 auto it = e.timings_ms.find(k);
@@ -87,12 +98,28 @@ void addExportCommand(CLI::App &app)
             };
             t.addRow({e.name, toString(e.form), e.gather_skipped ? "none" : "index_select",
                       e.form == LayerForm::MaskedDense || e.form == LayerForm::Smaller ? "-" : (e.permutation_folded ? "folded" : "restored"),
-                      e.dense_ms > 0 ? fmt("%.3f", e.dense_ms) : "-", ms("grouped"), ms("split")});
+                      e.dense_ms > 0 ? fmt("%.3f", e.dense_ms) : "-", ms("grouped"), ms("split"), ms("gather-free")});
         }
         t.print(std::cerr);
-        for (const ChannelTrim &c : r.trimmed)
-            std::cerr << "removed unread output channels of " << c.name << ": " << c.before << " -> " << c.after
+        const auto dense = std::count_if(r.layers.begin(), r.layers.end(),
+                                         [](const LayerExport &e) { return e.form == LayerForm::MaskedDense; });
+        if (dense > 0 && !eo.force_form)
+            std::cerr << (dense == std::ptrdiff_t(r.layers.size()) ? "note: every" : "note: " + std::to_string(dense) + " of")
+                      << " " << r.layers.size() << " planned layer(s) ran slower pruned than dense here (timed in the "
+                      << toString(eo.runtime) << " runtime, batch " << (eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0))
+                      << ") and are written masked-dense: same result, no fewer MACs"
+                      << (dense == std::ptrdiff_t(r.layers.size()) ? "; the file is not faster than the original. Fewer "
+                                                                       "groups (--groups 1 or 2) or a higher ratio give "
+                                                                       "forms that are faster"
+                                                                     : "")
                       << "\n";
+        for (const ChannelTrim &c : r.trimmed)
+            if (c.gather_order_for.empty())
+                std::cerr << "removed unread output channels of " << c.name << ": " << c.before << " -> " << c.after
+                          << "\n";
+            else
+                std::cerr << c.name << " computes the channels " << c.gather_order_for << " reads, in its order (no "
+                          << "gather): " << c.before << " -> " << c.after << " output channels\n";
         if (eo.verify) {
             printVerify(r.verify);
             if (eo.runtime != Runtime::Frozen && eo.mode == ExportMode::Deploy)
@@ -121,7 +148,7 @@ void addVerifyCommand(CLI::App &app)
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("verify", "Check an exported model against the masked original");
-    o->model.addTo(*cmd, "The original TorchScript model");
+    o->model.addTo(*cmd, "The original model (.pt or .onnx)");
     cmd->add_option("exported", o->exported, "The exported model (carries its plan)")->required();
     cmd->add_option("--inputs", o->inputs, "Random inputs to compare on")->capture_default_str();
     cmd->add_option("--tolerance", o->tolerance, "Max relative error")->capture_default_str();
@@ -163,7 +190,7 @@ void addBenchCommand(CLI::App &app)
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("bench", "Measure latency of one model, or of two side by side");
-    cmd->add_option("models", o->models, "MODEL.pt [OTHER.pt]")->required()->expected(1, 2);
+    cmd->add_option("models", o->models, "MODEL [OTHER] (.pt or .onnx)")->required()->expected(1, 2);
     cmd->add_option("--input-shape", o->input_shape, "Example input shape N,C,H,W");
     cmd->add_option("--batch", o->batches, "Batch sizes, comma separated")->capture_default_str();
     cmd->add_option("--runs", o->bench.runs, "Timed runs per batch size")->capture_default_str();

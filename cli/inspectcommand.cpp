@@ -21,8 +21,8 @@ std::string dims(const Shape &s, char sep = 'x')
 void printTable(const Model &model)
 {
     const Inventory &inv = model.inventory();
-    std::cout << model.path() << ": input " << formatShape(inv.input_shape) << " (" << inv.input_shape_source
-              << ")\n";
+    std::cout << model.path() << (model.format() == ModelFormat::Onnx ? " (ONNX)" : "") << ": input "
+              << formatShape(inv.input_shape) << " (" << inv.input_shape_source << ")\n";
     if (auto it = model.extraFiles().find(extra::Plan); it != model.extraFiles().end())
         std::cout << "GKP-pruned model: the plan it was exported with is stored in the archive\n";
     std::cout << '\n';
@@ -97,6 +97,7 @@ void addInspectCommand(CLI::App &app)
                 printFamilies(deps, inv);
         } else if (*json) {
             nlohmann::json doc = toJson(inv);
+            doc["model_format"] = toString(model.format());
             if (auto it = model.extraFiles().find(extra::Plan); it != model.extraFiles().end()) {
                 doc["gkp_pruned"] = true;
                 doc["plan"] = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);

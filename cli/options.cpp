@@ -8,7 +8,7 @@ void ModelOptions::addTo(CLI::App &command, const std::string &modelHelp)
 {
     command.add_option("model", model, modelHelp)->required();
     command.add_option("--input-shape", input_shape,
-                       "Example input shape N,C,H,W (default: the shape stored in the archive, else 1,3,224,224)");
+                       "Example input shape N,C,H,W (default: the shape stored in the archive or declared by the ONNX file, else 1,3,224,224)");
 }
 
 LoadOptions ModelOptions::loadOptions() const

@@ -13,7 +13,7 @@ struct ModelOptions
     std::string model;
     std::string input_shape;
 
-    void addTo(CLI::App &command, const std::string &modelHelp = "TorchScript model (.pt)");
+    void addTo(CLI::App &command, const std::string &modelHelp = "Model: TorchScript (.pt) or ONNX (.onnx)");
     LoadOptions loadOptions() const;
 };
 

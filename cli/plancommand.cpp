@@ -118,7 +118,9 @@ void printSummary(const Plan &plan, const Model &model, double seconds)
     if (t.deploy_macs_after != t.macs_after)
         std::cerr << "a deploy export computes about " << humanCount(double(t.deploy_macs_after)) << " conv MACs (-"
                   << percent(t.deployMacsReduction())
-                  << "): the producers of G = 1 layers lose the output channels no longer read\n";
+                  << "): a dense producer read by one pruned layer computes only the channels that "
+                     "layer's gather reads (G = 1: the kept ones; G*m at most its channels: the gathered "
+                     "ones, no gather)\n";
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
 #include <QProgressBar>
@@ -50,6 +51,13 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     buttons->addWidget(m_cancelButton);
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
     auto *layout = new QVBoxLayout(this);
+    if (document->model() && document->model()->format() == gkp::ModelFormat::Onnx) {
+        auto *note = new QLabel(tr("This is an ONNX model: the pruned model is written as TorchScript (pruned "
+                                   "ONNX files are not written yet)."));
+        note->setObjectName(QStringLiteral("onnxNote"));
+        note->setWordWrap(true);
+        layout->addWidget(note);
+    }
     layout->addLayout(form);
     layout->addLayout(buttons);
     layout->addWidget(m_results, 1);

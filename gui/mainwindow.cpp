@@ -38,7 +38,7 @@
 #include <algorithm>
 
 namespace {
-const QString ModelFilter = QStringLiteral("*.pt *.pth *.ptl");
+const QString ModelFilter = QStringLiteral("*.pt *.pth *.ptl *.onnx");
 }
 
 MainWindow::MainWindow(QWidget *parent)
@@ -244,16 +244,16 @@ void MainWindow::openModel(const QString &path)
 
 void MainWindow::openDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript Model"), QString(),
-                                                      tr("TorchScript models (%1);;All files (*)").arg(ModelFilter));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), QString(),
+                                                      tr("TorchScript and ONNX models (%1);;All files (*)").arg(ModelFilter));
     if (!path.isEmpty())
         m_document->openModel(path);
 }
 
 void MainWindow::openWithShapeDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript Model"), QString(),
-                                                      tr("TorchScript models (%1);;All files (*)").arg(ModelFilter));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), QString(),
+                                                      tr("TorchScript and ONNX models (%1);;All files (*)").arg(ModelFilter));
     if (path.isEmpty())
         return;
     bool ok = false;

@@ -221,8 +221,9 @@ void ModelSummaryView::updateTotals()
         m_exportBytes = 0;
         m_totalsPlain = tr("No model");
         m_totals->setText(tr("<b>No model</b><p>Open a TorchScript model (<b>File ▸ Open Model</b>) "
-                             "exported with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, "
-                             "or drop a <code>.pt</code> file on this window.</p>"));
+                             "saved with <code>torch.jit.script</code> or <code>torch.jit.trace</code>, or an "
+                             "ONNX model from any framework, or drop a <code>.pt</code> or <code>.onnx</code> "
+                             "file on this window.</p>"));
         return;
     }
     const gkp::Inventory &inv = model->inventory();
@@ -267,7 +268,7 @@ void ModelSummaryView::updateTotals()
         {tr("Pruned layers"), tr("%1 of %2 prunable").arg(pruned).arg(inv.totals.prunable),
          tr("%1 convs").arg(inv.totals.convs)},
     };
-    if (planned && t.deploy_macs_after != t.macs_after) // G = 1 layers: their producers shrink too
+    if (planned && t.deploy_macs_after != t.macs_after) // sole producers compute only what is read
         rows.insert(rows.begin() + 1,
                     {tr("MACs (deployed)"),
                      tr("%1 → %2").arg(humanCount(m_totalBefore), humanCount(double(t.deploy_macs_after))),

@@ -10,7 +10,9 @@ packages=(
     libqcustomplot-dev libqcustomplot2.1-qt6
     libopenblas0-pthread
     nlohmann-json3-dev libcli11-dev zlib1g-dev libstb-dev
-    python3 python3-torch python3-torchvision
+    libonnx-dev libprotobuf-dev protobuf-compiler
+    python3 python3-torch python3-torchvision python3-onnx
+    libonnx-testdata
     dataset-fashion-mnist
     xvfb xauth fonts-dejavu-core fonts-wqy-microhei
     desktop-file-utils appstream

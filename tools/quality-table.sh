@@ -16,6 +16,8 @@ data=fashion-mnist
 echo "== one-shot at ${target} conv-MACs reduction, every granularity, without and with BatchNorm recalibration"
 "$gkp" compare "$model" --dataset $data --reductions $target --json -o "$out/compare.json"
 "$gkp" compare "$model" --dataset $data --reductions $target --recalibrate-bn 2000 --json -o "$out/compare-recal.json"
+"$gkp" compare "$model" --dataset $data --reductions $target --recalibrate-bn 2000 --granularity channel \
+    --granularity channel-internal --channel-importance l1 --json -o "$out/compare-recal-l1.json"
 
 echo "== per-layer sensitivity (first 2,000 test images, recalibrated) and sensitivity-aware allocation"
 "$gkp" sensitivity "$model" --dataset $data --limit 2000 --recalibrate-bn 1000 --json -o "$out/sensitivity.json"
@@ -43,9 +45,13 @@ def point(doc, g):
 print(f"unpruned: {100 * c['baseline']['top1']:.2f} %")
 print("| method (one-shot, 43 % conv-MACs target) | MACs cut | top-1 | top-1, BN recalibrated |")
 print("|---|---|---|---|")
-for g in ["gkp", "filter", "channel", "kernel", "weight"]:
+for g in ["gkp", "gkp-g1", "channel", "channel-internal", "filter", "kernel", "weight"]:
     a, b = point(c, g), point(cr, g)
     print(f"| {g} | {100 * a['macs_reduction']:.2f} % | {100 * a['top1']:.2f} % | {100 * b['top1']:.2f} % |")
+l1 = load("compare-recal-l1.json")
+for g in ["channel", "channel-internal"]:
+    b = point(l1, g)
+    print(f"| {g}, L1 importance | {100 * b['macs_reduction']:.2f} % | - | {100 * b['top1']:.2f} % |")
 s = point(cs, "gkp")
 print(f"| gkp, sensitivity allocation | {100 * s['macs_reduction']:.2f} % | - | {100 * s['top1']:.2f} % |")
 e = load("eval-ft-uniform.json")

@@ -733,6 +733,10 @@ L2-Norm %2
         <source>&lt;p&gt;Forms timed, file verified and both models benchmarked in the oneDNN runtime (torch.jit.optimize_for_inference); the file as loaded was verified too.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Formen gemessen, Datei geprüft und beide Modelle verglichen in der oneDNN-Laufzeitumgebung (torch.jit.optimize_for_inference); die Datei wie geladen wurde ebenfalls geprüft.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>This is an ONNX model: the pruned model is written as TorchScript (pruned ONNX files are not written yet).</source>
+        <translation>Dies ist ein ONNX-Modell: Das beschnittene Modell wird als TorchScript geschrieben (beschnittene ONNX-Dateien werden noch nicht geschrieben).</translation>
+    </message>
 </context>
 <context>
     <name>FinetuneDialog</name>
@@ -1323,14 +1327,6 @@ Eingabe %2 → Ausgabe %3
         <translation>GKP Studio verwendet beim nächsten Start %1.</translation>
     </message>
     <message>
-        <source>Open TorchScript Model</source>
-        <translation>TorchScript-Modell öffnen</translation>
-    </message>
-    <message>
-        <source>TorchScript models (%1);;All files (*)</source>
-        <translation>TorchScript-Modelle (%1);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Input Shape</source>
         <translation>Eingabeform</translation>
     </message>
@@ -1398,6 +1394,14 @@ Eingabe %2 → Ausgabe %3
         <source>&amp;Fine-tune Trainable Export…</source>
         <translation>Trainierbaren Export &amp;feinabstimmen…</translation>
     </message>
+    <message>
+        <source>Open Model</source>
+        <translation>Modell öffnen</translation>
+    </message>
+    <message>
+        <source>TorchScript and ONNX models (%1);;All files (*)</source>
+        <translation>TorchScript- und ONNX-Modelle (%1);;Alle Dateien (*)</translation>
+    </message>
 </context>
 <context>
     <name>ModelSummaryView</name>
@@ -1440,10 +1444,6 @@ Eingabe %2 → Ausgabe %3
     <message>
         <source>No model</source>
         <translation>Kein Modell</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
-        <translation>&lt;b&gt;Kein Modell&lt;/b&gt;&lt;p&gt;Öffnen Sie ein TorchScript-Modell (&lt;b&gt;Datei ▸ Modell öffnen&lt;/b&gt;), das mit &lt;code&gt;torch.jit.script&lt;/code&gt; oder &lt;code&gt;torch.jit.trace&lt;/code&gt; exportiert wurde, oder ziehen Sie eine &lt;code&gt;.pt&lt;/code&gt;-Datei auf dieses Fenster.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>−%1</source>
@@ -1546,6 +1546,10 @@ nachher: %4 MACs
     <message>
         <source>MACs (deployed)</source>
         <translation>MACs (Deploy)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) saved with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or an ONNX model from any framework, or drop a &lt;code&gt;.pt&lt;/code&gt; or &lt;code&gt;.onnx&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Kein Modell&lt;/b&gt;&lt;p&gt;Öffnen Sie ein TorchScript-Modell (&lt;b&gt;Datei ▸ Modell öffnen&lt;/b&gt;), das mit &lt;code&gt;torch.jit.script&lt;/code&gt; oder &lt;code&gt;torch.jit.trace&lt;/code&gt; gespeichert wurde, oder ein ONNX-Modell aus einem beliebigen Framework, oder ziehen Sie eine &lt;code&gt;.pt&lt;/code&gt;- oder &lt;code&gt;.onnx&lt;/code&gt;-Datei auf dieses Fenster.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

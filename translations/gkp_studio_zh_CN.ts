@@ -732,6 +732,10 @@ L2 范数 %2
         <source>&lt;p&gt;Forms timed, file verified and both models benchmarked in the oneDNN runtime (torch.jit.optimize_for_inference); the file as loaded was verified too.&lt;/p&gt;</source>
         <translation>&lt;p&gt;已在 oneDNN 运行时（torch.jit.optimize_for_inference）中为各形式计时、验证文件并对两个模型做基准测试；按加载方式的文件也已验证。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>This is an ONNX model: the pruned model is written as TorchScript (pruned ONNX files are not written yet).</source>
+        <translation>这是一个 ONNX 模型：剪枝后的模型将保存为 TorchScript（暂不支持写出剪枝后的 ONNX 文件）。</translation>
+    </message>
 </context>
 <context>
     <name>FinetuneDialog</name>
@@ -1322,14 +1326,6 @@ input %2 → output %3
         <translation>GKP Studio 将在下次启动时使用 %1。</translation>
     </message>
     <message>
-        <source>Open TorchScript Model</source>
-        <translation>打开 TorchScript 模型</translation>
-    </message>
-    <message>
-        <source>TorchScript models (%1);;All files (*)</source>
-        <translation>TorchScript 模型 (%1);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Input Shape</source>
         <translation>输入形状</translation>
     </message>
@@ -1397,6 +1393,14 @@ input %2 → output %3
         <source>&amp;Fine-tune Trainable Export…</source>
         <translation>微调可训练导出模型(&amp;F)…</translation>
     </message>
+    <message>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>TorchScript and ONNX models (%1);;All files (*)</source>
+        <translation>TorchScript 和 ONNX 模型 (%1);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>ModelSummaryView</name>
@@ -1439,10 +1443,6 @@ input %2 → output %3
     <message>
         <source>No model</source>
         <translation>没有模型</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) exported with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or drop a &lt;code&gt;.pt&lt;/code&gt; file on this window.&lt;/p&gt;</source>
-        <translation>&lt;b&gt;没有模型&lt;/b&gt;&lt;p&gt;打开用 &lt;code&gt;torch.jit.script&lt;/code&gt; 或 &lt;code&gt;torch.jit.trace&lt;/code&gt; 导出的 TorchScript 模型（&lt;b&gt;文件 ▸ 打开模型&lt;/b&gt;），或将 &lt;code&gt;.pt&lt;/code&gt; 文件拖放到此窗口。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>−%1</source>
@@ -1545,6 +1545,10 @@ after: %4 MACs
     <message>
         <source>MACs (deployed)</source>
         <translation>MACs（部署）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No model&lt;/b&gt;&lt;p&gt;Open a TorchScript model (&lt;b&gt;File ▸ Open Model&lt;/b&gt;) saved with &lt;code&gt;torch.jit.script&lt;/code&gt; or &lt;code&gt;torch.jit.trace&lt;/code&gt;, or an ONNX model from any framework, or drop a &lt;code&gt;.pt&lt;/code&gt; or &lt;code&gt;.onnx&lt;/code&gt; file on this window.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;没有模型&lt;/b&gt;&lt;p&gt;打开用 &lt;code&gt;torch.jit.script&lt;/code&gt; 或 &lt;code&gt;torch.jit.trace&lt;/code&gt; 保存的 TorchScript 模型，或任意框架导出的 ONNX 模型（&lt;b&gt;文件 ▸ 打开模型&lt;/b&gt;），或将 &lt;code&gt;.pt&lt;/code&gt; 或 &lt;code&gt;.onnx&lt;/code&gt; 文件拖放到此窗口。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

@@ -118,16 +118,22 @@ void updateTotals(Plan &plan, const Model &model)
     }
     plan.totals.deploy_macs_after = plan.totals.macs_after;
     const Inventory &inv = model.inventory();
+    // A dense sole producer computes just what its consumer's gather reads: the kept channels
+    // (G = 1), or, when G*m is at most its channels, the G*m gathered ones in gather order
+    // (gather-free; exportrewrite). G*m above that repeats rows only when the export finds it faster.
     for (const LayerPlan &l : plan.layers) {
-        const int producer = l.groups == 1 ? soleProducer(inv, l.layer) : -1;
+        const int producer = soleProducer(inv, l.layer);
         if (producer < 0)
             continue;
         const ConvLayer &p = inv.layers[std::size_t(producer)];
         const LayerPlan *pp = plan.find(p.name);
         if (pp && pp->groups != 1)
             continue; // a grouped producer keeps its channels
+        const int64_t rows = int64_t(l.groups) * l.kept_per_group;
+        if (rows > p.out_channels)
+            continue;
         const int64_t macs = pp ? pp->macs_after : p.macs; // exact multiple of the output channels
-        plan.totals.deploy_macs_after -= macs - macs / p.out_channels * l.kept_per_group;
+        plan.totals.deploy_macs_after -= macs - macs / p.out_channels * rows;
     }
 }
 

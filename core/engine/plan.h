@@ -133,6 +133,7 @@ struct Plan
     static constexpr int FormatVersion = 1;
     std::string tool_version;
     std::string model_file;
+    std::string model_format; // toString(ModelFormat) of the model planned: "torchscript", "onnx"
     Shape input_shape;
     PlanSettings settings;
     // Pruned layers only, in execution order. For the channel method: every conv that loses input

@@ -320,6 +320,7 @@ json toJson(const Plan &plan)
         {"version", Plan::FormatVersion},
         {"tool_version", plan.tool_version},
         {"model_file", plan.model_file},
+        {"model_format", plan.model_format},
         {"input_shape", plan.input_shape},
         {"settings", settingsToJson(plan.settings)},
         {"layers", layers},
@@ -359,6 +360,14 @@ Plan planFromJson(const json &doc, const Model &model)
         plan.tool_version = doc["tool_version"].get<std::string>();
     if (doc.contains("model_file") && doc["model_file"].is_string())
         plan.model_file = doc["model_file"].get<std::string>();
+    plan.model_format = toString(model.format());
+    if (doc.contains("model_format")) { // absent in plans written before ONNX models opened
+        const std::string format = r.string(doc["model_format"], "model_format");
+        if (!modelFormatFromString(format))
+            r.fail("model_format", "expected \"torchscript\" or \"onnx\"");
+        if (format != plan.model_format)
+            r.fail("model_format", "the plan was made for a " + format + " model; this model is " + plan.model_format);
+    }
     plan.input_shape = model.inventory().input_shape;
     plan.settings = settingsFromJson(r, r.field(doc, "", "settings"), "settings");
 

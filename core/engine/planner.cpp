@@ -179,10 +179,16 @@ struct Planner::Impl
     TimingContext timingContext(const LayerPlan &c, const PlanSettings &s, const Neighbours *plan)
     {
         TimingContext context;
-        if (c.groups != 1)
-            return context;
         const Inventory &inv = model.inventory();
         const int producer = soleProducer(inv, c.layer);
+        if (c.groups != 1) {
+            // G > 1 over a dense sole producer: the gather-free form (the producer computes the
+            // gathered channels) is timed too, its extra producer rows counted
+            const auto it = plan && producer >= 0 ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
+            if (producer >= 0 && plan && (it == plan->groups.end() || it->second == 1))
+                context.gather_free_producer = producer;
+            return context;
+        }
         if (producer >= 0) {
             const auto it = plan ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
             context.input_trimmed = !plan || it == plan->groups.end() || it->second == 1;
@@ -230,8 +236,9 @@ struct Planner::Impl
                     timeLayerForms(model, c, s.latency_batch, 5, e, context);
             }
             double ms = e.timings_ms.at("grouped");
-            if (auto it = e.timings_ms.find("split"); it != e.timings_ms.end())
-                ms = std::min(ms, it->second);
+            for (const char *form : {"split", "gather-free"})
+                if (auto it = e.timings_ms.find(form); it != e.timings_ms.end())
+                    ms = std::min(ms, it->second);
             if (!fastest || ms < fastestMs) {
                 fastest = &c;
                 fastestMs = ms;
@@ -526,6 +533,7 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
     Plan plan;
     plan.tool_version = GKP_VERSION;
     plan.model_file = m_impl->model.path();
+    plan.model_format = toString(m_impl->model.format());
     plan.input_shape = m_impl->model.inventory().input_shape;
     plan.settings = settings;
     plan.layers.resize(reqs.size());

@@ -10,6 +10,7 @@
 #include "export/exportrewrite.h"
 #include "model/model.h"
 #include "model/torchmodel.h"
+#include "onnx/onnxnames.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -156,6 +157,15 @@ void makeParametersLeaves(torch::jit::Module &module)
     }
 }
 
+// A pruned layer's weight: "<name>.weight", or, for a model translated from ONNX, the weight of
+// the submodule its translation named after the layer.
+std::map<std::string, torch::Tensor>::const_iterator findWeight(const std::map<std::string, torch::Tensor> &params,
+                                                                 const std::string &layer)
+{
+    auto it = params.find(layer + ".weight");
+    return it != params.end() ? it : params.find(moduleNameFor(layer) + ".weight");
+}
+
 } // namespace
 
 double meanLoss(torch::jit::Module &module, const Dataset &data, int batch)
@@ -179,7 +189,7 @@ PrunedCheck checkPrunedKernels(const torch::jit::Module &module, const std::stri
     PrunedCheck check;
     const auto params = parametersByName(module);
     for (const PrunedLayer &l : prunedLayers(planJson)) {
-        auto it = params.find(l.name + ".weight");
+        auto it = findWeight(params, l.name);
         if (it == params.end())
             continue;
         ++check.layers;
@@ -239,7 +249,7 @@ FinetuneResult finetune(torch::jit::Module &module, const std::string &planJson,
     {
         const auto byName = parametersByName(module);
         for (const PrunedLayer &l : prunedLayers(planJson)) {
-            auto it = byName.find(l.name + ".weight");
+            auto it = findWeight(byName, l.name);
             if (it == byName.end() || it->second.dim() != 4 || it->second.size(1) == l.kept_per_group)
                 continue;
             const torch::Tensor w = it->second;

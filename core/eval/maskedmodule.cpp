@@ -17,7 +17,7 @@ MaskedModule::MaskedModule(const Model &model) : m_model(model)
     for (const auto &p : m_module.named_parameters(/*recurse=*/true))
         params[p.name] = p.value;
     for (const ConvLayer &l : model.inventory().layers) {
-        auto it = params.find(l.name + ".weight");
+        auto it = params.find(l.module + ".weight");
         m_weights.push_back(it == params.end() ? torch::Tensor() : it->second);
         m_originalWeights.push_back(it == params.end() ? torch::Tensor() : it->second.detach().clone());
     }

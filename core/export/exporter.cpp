@@ -19,6 +19,7 @@ std::string toString(LayerForm form)
     case LayerForm::Grouped: return "grouped";
     case LayerForm::Split: return "split";
     case LayerForm::MaskedDense: return "masked-dense";
+    case LayerForm::GatherFree: return "gather-free";
     case LayerForm::Smaller: return "smaller";
     }
     return "?";
@@ -26,7 +27,7 @@ std::string toString(LayerForm form)
 
 std::optional<LayerForm> layerFormFromString(const std::string &name)
 {
-    for (LayerForm f : {LayerForm::Grouped, LayerForm::Split, LayerForm::MaskedDense})
+    for (LayerForm f : {LayerForm::Grouped, LayerForm::Split, LayerForm::MaskedDense, LayerForm::GatherFree})
         if (toString(f) == name)
             return f;
     return std::nullopt;
@@ -129,6 +130,19 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
                              1});
     }
     const torch::Tensor restore = permuted ? gl.inverse : torch::Tensor();
+    // Gather-free: the producer computes the G*m gathered channels (rows repeated) instead of its
+    // own; its cost difference is part of this form's time.
+    const ConvLayer *producer = nullptr;
+    torch::Tensor px, pw, pwGather;
+    if (context.gather_free_producer >= 0 && l.groups > 1) {
+        producer = &model.inventory().layers.at(std::size_t(context.gather_free_producer));
+        Shape ps = producer->input_shape;
+        if (ps.size() == 4 && batch > 0)
+            ps[0] = batch;
+        px = torch::randn(ps);
+        pw = model.impl().weights.at(std::size_t(context.gather_free_producer)).detach().to(torch::kFloat);
+        pwGather = pw.index_select(0, gl.gather).contiguous();
+    }
 
     std::map<std::string, std::function<void()>> forms;
     if (context.runtime == Runtime::OneDnn) {
@@ -150,6 +164,19 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
             splitp.push_back(prepacked(c, conv));
         forms["masked-dense"] = [=] { run(xm, densep); };
         forms["grouped"] = [=] { restored(run(trimmedInput ? keptm : xm, groupedp)); };
+        if (producer) {
+            const ConvLayer &pc = *producer;
+            const torch::Tensor pxm = px.to_mkldnn();
+            const FormConv own = prepacked({torch::Tensor(), pw, c10::nullopt, 1}, pc),
+                           repeated = prepacked({torch::Tensor(), pwGather, c10::nullopt, 1}, pc);
+            const FormConv freeConv = prepacked({torch::Tensor(), gl.weight, gbias, l.groups}, conv);
+            auto prun = [&pc](const torch::Tensor &in, const FormConv &c) {
+                return at::mkldnn_convolution(in, c.weight, c.bias, pc.padding, pc.stride, pc.dilation, 1);
+            };
+            // the grouped conv reads the repeated producer's output: time both, minus the producer's own
+            forms["gather-free"] = [=] { restored(run(prun(pxm, repeated), freeConv)); };
+            forms["producer"] = [=] { prun(pxm, own); };
+        }
         if (!split.empty())
             forms["split"] = [=] {
                 std::vector<torch::Tensor> parts;
@@ -168,6 +195,14 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
         auto restored = [restore](const torch::Tensor &y) { return restore.defined() ? y.index_select(1, restore) : y; };
         forms["masked-dense"] = [&] { run(x, dense); };
         forms["grouped"] = [&] { restored(run(trimmedInput ? kept : x, grouped)); };
+        if (producer) {
+            auto prun = [producer](const torch::Tensor &in, const torch::Tensor &weight) {
+                return torch::conv2d(in, weight, {}, producer->stride, producer->padding, producer->dilation, 1);
+            };
+            const FormConv freeConv{torch::Tensor(), gl.weight, gbias, l.groups};
+            forms["gather-free"] = [&, prun, freeConv] { restored(run(prun(px, pwGather), freeConv)); };
+            forms["producer"] = [&, prun] { prun(px, pw); };
+        }
         if (!split.empty())
             forms["split"] = [&] {
                 std::vector<torch::Tensor> parts;
@@ -177,6 +212,11 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
             };
     }
     e.timings_ms = fastestMs(forms, runs);
+    if (auto it = e.timings_ms.find("producer"); it != e.timings_ms.end()) {
+        // the gather-free form's own share: the producer as it would run otherwise is not its cost
+        e.timings_ms.at("gather-free") = std::max(0.0, e.timings_ms.at("gather-free") - it->second);
+        e.timings_ms.erase(it);
+    }
     e.dense_ms = e.timings_ms.at("masked-dense");
 }
 
@@ -295,6 +335,12 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
                 const auto f = p ? forms.find(p->name) : forms.end();
                 context.input_trimmed =
                     !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
+            }
+            if (l.groups > 1 && producer >= 0) {
+                const LayerPlan *p = plan.find(model.inventory().layers[std::size_t(producer)].name);
+                const auto f = p ? forms.find(p->name) : forms.end();
+                if (!p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense))
+                    context.gather_free_producer = producer; // a dense conv in the file
             }
             context.runtime = options.runtime;
             LayerExport e;

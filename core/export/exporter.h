@@ -19,6 +19,8 @@ enum class LayerForm {
     Grouped,     // gather G*m channels, conv2d(groups = G)
     Split,       // G dense convs over their own gathered channels, concatenated (deploy only)
     MaskedDense, // the original dense conv with pruned kernels zeroed: never slower, not smaller
+    GatherFree,  // grouped, and its sole dense producer computes the G*m gathered channels itself
+                 // (repeated where groups share one): no gather; costs producer MACs when G*m > Cin
     Smaller,     // channel pruning: a plain dense conv over fewer input and output channels, no gather
 };
 std::string toString(LayerForm form);
@@ -70,7 +72,10 @@ struct ChannelTrim
 {
     std::string name;
     int64_t before = 0; // output channels
-    int64_t after = 0;
+    int64_t after = 0;  // more than before: channels repeated for a gather-free consumer
+    // Non-empty: the conv computes its channels in the gather order of this consumer, whose
+    // gather is gone (gather-free form); empty: unread channels removed, gathers renumbered.
+    std::string gather_order_for;
 };
 
 struct OutputError
@@ -113,6 +118,10 @@ struct TimingContext
     // > 0: G = 1 and only this many output channels are read (soleConsumer keeps them with G = 1):
     // the layer computes just those.
     int64_t outputs_read = 0;
+    // >= 0: G > 1 and this layer (its sole producer, a dense conv in the file) could compute the
+    // G*m gathered channels itself: the gather-free form is timed too, with the producer's extra
+    // rows counted.
+    int gather_free_producer = -1;
     Runtime runtime = Runtime::Frozen;
 };
 

@@ -107,9 +107,42 @@ std::optional<std::vector<int64_t>> constantGather(const Node *s, const Value *t
     return std::vector<int64_t>(it.data_ptr<int64_t>(), it.data_ptr<int64_t>() + it.numel());
 }
 
-// `t` is read only by constant gathers. If it comes from a dense conv with constant weights
-// through single-use channel-wise ops, drop the conv's output channels no gather reads and
-// renumber the gathers (removing those that become the identity). Returns the channel counts.
+// The dense conv `t` comes from through single-use, parameter-free channel-wise ops (on a frozen
+// graph BatchNorm is folded into it), with constant weights; nullptr if there is none.
+Node *channelwiseProducer(Value *t)
+{
+    Node *p = t->node();
+    while (p->kind() != c10::aten::conv2d) {
+        if (!isParamFreeChannelwise(p) || p->inputs().empty() || p->input(0)->uses().size() != 1 ||
+            p->owningBlock() != t->node()->owningBlock())
+            return nullptr;
+        p = p->input(0)->node();
+    }
+    const auto w = constantTensor(p->input(1));
+    const auto b = constantTensor(p->input(2));
+    const auto groups = torch::jit::toIValue(p->input(6));
+    const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
+    if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
+        p->owningBlock() != t->node()->owningBlock())
+        return nullptr;
+    return p;
+}
+
+// Makes conv `p` compute output channels `rows` (original channel ids, in this order, repeats allowed).
+void setProducerRows(torch::jit::Graph &graph, Node *p, const std::vector<int64_t> &rows)
+{
+    const torch::Tensor w = *constantTensor(p->input(1));
+    const auto b = constantTensor(p->input(2));
+    const torch::Tensor index = indexTensor(rows);
+    torch::jit::WithInsertPoint guard(p);
+    p->replaceInput(1, graph.insertConstant(w.index_select(0, index).contiguous()));
+    if (b)
+        p->replaceInput(2, graph.insertConstant(b->index_select(0, index).contiguous()));
+}
+
+// `t` is read only by constant gathers. If it comes from a dense conv (channelwiseProducer), drop
+// the conv's output channels no gather reads and renumber the gathers (removing those that become
+// the identity). Returns the channel counts.
 std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph, Value *t, Node **producer)
 {
     std::vector<Node *> readers;
@@ -121,21 +154,10 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
         readers.push_back(u.user);
         gathers.push_back(std::move(*g));
     }
-    Node *p = t->node();
-    while (p->kind() != c10::aten::conv2d) {
-        if (!isParamFreeChannelwise(p) || p->inputs().empty() || p->input(0)->uses().size() != 1 ||
-            p->owningBlock() != t->node()->owningBlock())
-            return std::nullopt;
-        p = p->input(0)->node();
-    }
-    const auto w = constantTensor(p->input(1));
-    const auto b = constantTensor(p->input(2));
-    const auto groups = torch::jit::toIValue(p->input(6));
-    const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
-    if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
-        p->owningBlock() != t->node()->owningBlock())
+    Node *p = channelwiseProducer(t);
+    if (!p)
         return std::nullopt;
-    const int64_t channels = w->size(0);
+    const int64_t channels = constantTensor(p->input(1))->size(0);
     std::vector<int64_t> keep, position(static_cast<std::size_t>(channels), -1);
     for (const auto &g : gathers)
         for (int64_t c : g) {
@@ -151,13 +173,7 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
     if (keep.empty() || int64_t(keep.size()) == channels)
         return std::nullopt;
 
-    const torch::Tensor keepT = indexTensor(keep);
-    {
-        torch::jit::WithInsertPoint guard(p);
-        p->replaceInput(1, graph.insertConstant(w->index_select(0, keepT).contiguous()));
-        if (b)
-            p->replaceInput(2, graph.insertConstant(b->index_select(0, keepT).contiguous()));
-    }
+    setProducerRows(graph, p, keep);
     for (std::size_t i = 0; i < readers.size(); ++i) {
         std::vector<int64_t> idx;
         for (int64_t c : gathers[i])
@@ -175,29 +191,70 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
     return std::make_pair(channels, int64_t(keep.size()));
 }
 
+// Gather-free form: `s` = index_select(t, 1, idx) is the only reader of `t`, which comes from a
+// dense conv (channelwiseProducer). The conv computes its channels in gather order instead
+// (its rows permuted, and repeated where groups share a channel; channel-wise ops in between act
+// on each channel alone, so the result is exact) and the gather goes. Repeats cost producer MACs:
+// only with `grow`, or where the conv then computes no more channels than before.
+std::optional<std::pair<int64_t, int64_t>> producerInGatherOrder(torch::jit::Graph &graph, Node *s, bool grow,
+                                                                 Node **producer)
+{
+    Value *t = s->input(0);
+    const auto idx = constantGather(s, t);
+    if (!idx || t->uses().size() != 1 || s->owningBlock() != t->node()->owningBlock())
+        return std::nullopt;
+    Node *p = channelwiseProducer(t);
+    if (!p)
+        return std::nullopt;
+    const int64_t channels = constantTensor(p->input(1))->size(0);
+    if (idx->empty() || (!grow && int64_t(idx->size()) > channels))
+        return std::nullopt;
+    for (int64_t c : *idx)
+        if (c < 0 || c >= channels)
+            return std::nullopt;
+    setProducerRows(graph, p, *idx);
+    s->output()->replaceAllUsesWith(t);
+    s->destroy();
+    *producer = p;
+    return std::make_pair(channels, int64_t(idx->size()));
+}
+
 // Output channels of a dense conv that nothing reads are computed for nothing (with G = 1 the
 // gather of the consumer skips them). On a frozen graph (BatchNorm folded, weights constant),
-// removes them from their producer; `names` are the conv names in graph order before freezing.
+// a conv whose output only one gather reads computes its channels in gather order (repeats only
+// for the consumers named in `grow`), and other convs lose the channels no gather reads;
+// `names` are the conv names in graph order before freezing.
 void removeDeadChannels(torch::jit::Module &frozen, const std::vector<std::string> &names,
-                        std::vector<ChannelTrim> &trims)
+                        const std::set<std::string> &grow, std::vector<ChannelTrim> &trims)
 {
     auto graph = frozen.get_method("forward").graph();
     const std::vector<Node *> convs = collectNodes(graph->block(), isConvolution);
     const bool named = convs.size() == names.size();
-    const std::vector<Node *> selects =
-        collectNodes(graph->block(), [](const Node *n) { return n->kind() == c10::aten::index_select; });
-    std::set<Value *> seen;
-    for (Node *s : selects) {
-        Value *t = s->input(0);
-        if (!seen.insert(t).second)
-            continue;
+    auto nameOf = [&](const Node *conv) {
+        const auto at = std::find(convs.begin(), convs.end(), conv) - convs.begin();
+        std::string name = named && at < std::ptrdiff_t(convs.size()) ? names[std::size_t(at)] : std::string();
+        return name.empty() ? "conv #" + std::to_string(at) : name;
+    };
+    // The gathered tensors first: rewriting one removes gathers (nodes) but never a tensor another reads.
+    std::vector<Value *> gathered;
+    for (Node *s : collectNodes(graph->block(), [](const Node *n) { return n->kind() == c10::aten::index_select; }))
+        if (std::find(gathered.begin(), gathered.end(), s->input(0)) == gathered.end())
+            gathered.push_back(s->input(0));
+    for (Value *t : gathered) {
+        Node *s = t->uses().size() == 1 ? t->uses()[0].user : nullptr;
+        // the consumer that reads a sole gather (for its name), if it is a conv
+        std::string consumer;
+        if (s && s->kind() == c10::aten::index_select)
+            for (const torch::jit::Use &u : s->output()->uses())
+                if (isConvolution(u.user) && std::find(convs.begin(), convs.end(), u.user) != convs.end())
+                    consumer = nameOf(u.user);
         Node *producer = nullptr;
-        if (auto counts = trimProducer(*graph, t, &producer)) {
-            const auto at = std::find(convs.begin(), convs.end(), producer) - convs.begin();
-            std::string name = named ? names[std::size_t(at)] : std::string();
-            if (name.empty())
-                name = "conv #" + std::to_string(at);
-            trims.push_back({name, counts->first, counts->second});
+        if (auto counts = s && s->kind() == c10::aten::index_select
+                              ? producerInGatherOrder(*graph, s, !consumer.empty() && grow.count(consumer), &producer)
+                              : std::nullopt) {
+            trims.push_back({nameOf(producer), counts->first, counts->second, consumer});
+        } else if (auto trimmed = trimProducer(*graph, t, &producer)) {
+            trims.push_back({nameOf(producer), trimmed->first, trimmed->second, {}});
         }
     }
     torch::jit::EliminateDeadCode(graph);
@@ -245,7 +302,7 @@ public:
     void applyMasks(const Plan &plan)
     {
         for (const LayerPlan &l : plan.layers) {
-            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            torch::jit::Module conv = moduleAt(m_module, pathOf(moduleOf(l)));
             setTensorAttr(conv, "weight", maskedWeight(l, conv.attr("weight").toTensor()));
         }
         if (!plan.isChannelPlan())
@@ -282,7 +339,7 @@ public:
             const std::set<int64_t> *out = find(removal.conv_out, l.index), *in = find(removal.conv_in, l.index);
             if (!out && !in)
                 continue;
-            torch::jit::Module conv = moduleAt(m_module, pathOf(l.name));
+            torch::jit::Module conv = moduleAt(m_module, pathOf(l.module));
             torch::Tensor w = conv.attr("weight").toTensor().detach();
             const bool depthwise = l.groups > 1 && l.groups == l.in_channels;
             const torch::Tensor rows = kept(l.out_channels, out);
@@ -293,7 +350,7 @@ public:
             if (auto b = optionalTensorAttr(conv, "bias"))
                 setTensorAttr(conv, "bias", b->detach().index_select(0, rows).contiguous());
             if (depthwise)
-                for (Node *n : m_sites.at(l.name)) {
+                for (Node *n : m_sites.at(l.module)) {
                     torch::jit::WithInsertPoint guard(n);
                     n->replaceInput(6, m_graph->insertConstant(rows.numel()));
                 }
@@ -340,7 +397,7 @@ public:
             e.name = l.name;
             auto it = forms.find(l.name);
             e.form = it == forms.end() ? LayerForm::Grouped : it->second;
-            if (m_mode == ExportMode::Trainable && e.form == LayerForm::Split)
+            if (m_mode == ExportMode::Trainable && (e.form == LayerForm::Split || e.form == LayerForm::GatherFree))
                 e.form = LayerForm::Grouped; // one parameter per layer keeps training simple
             rewriteLayer(l, e);
             report.push_back(e);
@@ -395,6 +452,8 @@ private:
                 out.push_back(n);
         return out;
     }
+    // The conv's module path: the layer's name, except for ONNX models (inventory.h).
+    const std::string &moduleOf(const LayerPlan &l) const { return m_model.inventory().layers.at(l.layer).module; }
 
     const std::vector<std::string> &pathOf(const std::string &name) const
     {
@@ -417,15 +476,15 @@ private:
 
     void rewriteLayer(const LayerPlan &l, LayerExport &e)
     {
-        Node *conv = m_convs.at(l.name);
+        Node *conv = m_convs.at(moduleOf(l));
         if (conv->kind() != c10::aten::conv2d)
             throw Error("cannot export '" + l.name + "': unsupported convolution op " +
                         std::string(conv->kind().toQualString()));
-        torch::jit::Module convModule = moduleAt(m_module, pathOf(l.name));
+        torch::jit::Module convModule = moduleAt(m_module, pathOf(moduleOf(l)));
         const torch::Tensor w = convModule.attr("weight").toTensor().detach();
         const std::optional<torch::Tensor> b = optionalTensorAttr(convModule, "bias");
         const int64_t cin = w.size(1);
-        const std::vector<int64_t> pos = inputPositions(l.name, cin);
+        const std::vector<int64_t> pos = inputPositions(moduleOf(l), cin);
         // input order of this conv, as original channel ids per position
         std::vector<int64_t> order(static_cast<std::size_t>(cin));
         for (int64_t c = 0; c < cin; ++c)
@@ -445,7 +504,7 @@ private:
 
         torch::jit::WithInsertPoint guard(conv);
         Value *out = nullptr;
-        if (e.form == LayerForm::Grouped) {
+        if (e.form == LayerForm::Grouped || e.form == LayerForm::GatherFree) { // gather-free: see freezeForDeploy
             setTensorAttr(convModule, "weight", gl.weight);
             if (b)
                 setTensorAttr(convModule, "bias", *gl.bias);
@@ -589,7 +648,7 @@ public:
     void markPruned(const Plan &plan)
     {
         for (const LayerPlan &l : plan.layers)
-            m_pruned.insert(l.name);
+            m_pruned.insert(moduleOf(l));
     }
 
 private:
@@ -666,10 +725,48 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
     r.rewrite(plan, forms, report);
     if (mode == ExportMode::Trainable)
         return r.module();
-    return freezeForDeploy(r.module(), trims);
+    std::set<std::string> grow; // module paths of the layers whose producer may repeat channels
+    for (const LayerExport &e : report)
+        if (e.form == LayerForm::GatherFree)
+            if (const ConvLayer *l = model.inventory().find(e.name))
+                grow.insert(l->module);
+    std::vector<ChannelTrim> changed;
+    torch::jit::Module frozen = freezeForDeploy(r.module(), &changed, grow);
+    // Trims are named by module path: report the layers' names. A grouped layer whose producer now
+    // computes its gather is gather-free; one planned so that could not be (no sole dense producer)
+    // keeps its gather and says so.
+    auto layerName = [&](const std::string &module) {
+        for (const ConvLayer &l : model.inventory().layers)
+            if (!l.module.empty() && l.module == module)
+                return l.name;
+        return module;
+    };
+    for (ChannelTrim &t : changed) {
+        t.name = layerName(t.name);
+        if (!t.gather_order_for.empty())
+            t.gather_order_for = layerName(t.gather_order_for);
+    }
+    for (LayerExport &e : report) {
+        if (e.form != LayerForm::Grouped && e.form != LayerForm::GatherFree)
+            continue;
+        const bool freed = std::any_of(changed.begin(), changed.end(),
+                                       [&](const ChannelTrim &t) { return t.gather_order_for == e.name; });
+        const LayerPlan *lp = plan.find(e.name);
+        if (freed) {
+            if (lp && lp->groups > 1)
+                e.form = LayerForm::GatherFree;
+            e.gather_skipped = true;
+        } else if (e.form == LayerForm::GatherFree) {
+            e.form = LayerForm::Grouped;
+        }
+    }
+    if (trims)
+        *trims = std::move(changed);
+    return frozen;
 }
 
-torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims)
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims,
+                                   const std::set<std::string> &grow)
 {
     torch::jit::Module m = module; // torch::jit::freeze works on its own clone
     if (m.is_training()) {
@@ -679,7 +776,7 @@ torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector
     const std::vector<std::string> names = convNamesInOrder(m);
     torch::jit::Module frozen = torch::jit::freeze(m);
     std::vector<ChannelTrim> removed;
-    removeDeadChannels(frozen, names, removed);
+    removeDeadChannels(frozen, names, grow, removed);
     if (trims)
         *trims = std::move(removed);
     return frozen;

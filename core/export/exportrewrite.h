@@ -6,6 +6,9 @@
 
 #include <torch/script.h>
 
+#include <set>
+#include <string>
+
 namespace gkp {
 
 // The original model with every planned layer's pruned kernels set to zero (the reference the
@@ -20,9 +23,12 @@ torch::jit::Module buildPrunedModule(const Model &model, const Plan &plan, Expor
                                      std::vector<ChannelTrim> *trims = nullptr);
 
 // The deploy form of a module: eval() mode, frozen (constants folded, BatchNorm folded into the
-// convolutions), and convs lose the output channels no gather reads (`trims` lists them).
+// convolutions); a conv whose output only one gather reads computes its channels in gather order
+// and the gather goes (repeating channels, which costs MACs, only for the consumers, by module
+// path, in `grow`); other convs lose the output channels no gather reads. `trims` lists both.
 // Used by deploy exports and by fine-tuning's deploy output.
-torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims = nullptr);
+torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector<ChannelTrim> *trims = nullptr,
+                                   const std::set<std::string> &grow = {});
 
 // The original model frozen the same way as a deploy export (for fair benchmarks).
 torch::jit::Module buildFrozenOriginal(const Model &model);

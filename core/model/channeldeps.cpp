@@ -202,7 +202,8 @@ public:
     {
         const Inventory &inv = model.inventory();
         for (const ConvLayer &l : inv.layers)
-            m_layerByName[l.name] = l.index;
+            if (!l.module.empty())
+                m_layerByName.emplace(l.module, l.index); // a conv called twice: its first call
     }
 
     void run(torch::jit::Graph &graph)

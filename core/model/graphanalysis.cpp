@@ -533,6 +533,7 @@ GraphAnalysis analyseGraph(torch::jit::Module &module, const torch::Tensor &inpu
         }
         if (!s.weight_path.empty())
             l.name = join(s.weight_path, s.weight_path.size() - 1);
+        l.module = l.name;
         if (l.name.empty())
             l.name = "conv#" + std::to_string(r.site);
         if (int n = nameCount[l.name]++; n > 0)

@@ -22,7 +22,9 @@ std::string toString(InputSource source);
 struct ConvLayer
 {
     int index = 0;       // execution order
-    std::string name;    // PyTorch named_modules() path, e.g. "layer1.0.conv1"
+    std::string name;    // PyTorch named_modules() path, e.g. "layer1.0.conv1"; ONNX: the Conv node's name
+    std::string module;  // path of the conv's module in the LibTorch module (for TorchScript models the
+                         // name without a "#2" suffix; empty when the weight is not a module attribute)
     ConvKind kind = ConvKind::Conv2d;
     int64_t in_channels = 0;
     int64_t out_channels = 0;

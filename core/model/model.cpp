@@ -3,7 +3,10 @@
 #include "util/error.h"
 #include "model/graphanalysis.h"
 #include "model/torchmodel.h"
+#include "onnx/onnxmodel.h"
+#include "onnx/onnxnames.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/csrc/jit/serialization/import.h>
 
 #include <cstring>
@@ -59,6 +62,21 @@ void checkReadableArchive(const std::string &path)
         throw Error("'" + path + "' is not a TorchScript archive (expected the zip file torch.jit.save writes)");
 }
 
+// ONNX by content (a protobuf whose top-level fields are ModelProto's), or by the .onnx extension
+// for files whose content is neither format (they then get ONNX's error messages).
+bool isOnnxFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fs::path(path).extension() == ".onnx";
+    std::string head(256, '\0');
+    in.read(head.data(), std::streamsize(head.size()));
+    head.resize(std::size_t(in.gcount()));
+    if (head.rfind("PK\x03\x04", 0) == 0)
+        return false;
+    return looksLikeOnnx(head) || fs::path(path).extension() == ".onnx";
+}
+
 std::string describeLoadFailure(const std::string &path, const std::string &brief)
 {
     if (brief.find("central directory") != std::string::npos || brief.find("zip archive") != std::string::npos ||
@@ -70,7 +88,36 @@ std::string describeLoadFailure(const std::string &path, const std::string &brie
     return "cannot load '" + path + "' as TorchScript: " + brief;
 }
 
+// An export of an ONNX model (its plan says so) has its layers in modules named after the ONNX
+// layers (onnx/onnxnames.h): show the ONNX names, as the plan does.
+void nameLayersOfOnnxExport(Model::Impl &impl)
+{
+    auto it = impl.extra_files.find(extra::Plan);
+    if (it == impl.extra_files.end())
+        return;
+    const auto plan = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+    if (!plan.is_object() || plan.value("model_format", std::string()) != toString(ModelFormat::Onnx))
+        return;
+    for (ConvLayer &l : impl.inventory.layers)
+        if (!l.module.empty() && l.name == l.module)
+            l.name = onnxNameFromModule(l.module);
+}
+
 } // namespace
+
+std::string toString(ModelFormat format)
+{
+    return format == ModelFormat::Onnx ? "onnx" : "torchscript";
+}
+
+std::optional<ModelFormat> modelFormatFromString(const std::string &text)
+{
+    if (text == "onnx")
+        return ModelFormat::Onnx;
+    if (text == "torchscript")
+        return ModelFormat::TorchScript;
+    return std::nullopt;
+}
 
 Model::Model(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Model::Model(Model &&) noexcept = default;
@@ -86,11 +133,52 @@ const ChannelDependencies &Model::channelDependencies() const
     });
     return *m_impl->dependencies;
 }
+
+ModelFormat Model::format() const { return m_impl->format; }
 const Inventory &Model::inventory() const { return m_impl->inventory; }
 const std::map<std::string, std::string> &Model::extraFiles() const { return m_impl->extra_files; }
 
+void analyseModel(Model::Impl &impl, const LoadOptions &options)
+{
+    Inventory &inv = impl.inventory;
+    at::Generator gen = at::detail::createCPUGenerator(0);
+    const torch::Tensor input = torch::randn(inv.input_shape, gen);
+    GraphAnalysis analysis;
+    try {
+        analysis = analyseGraph(impl.module, input);
+    } catch (const Error &) {
+        throw;
+    } catch (const std::exception &e) {
+        if (options.written_as)
+            throw Error("internal error: the pruned model exported as '" + *options.written_as +
+                        "' fails on the original's example input of shape " + formatShape(inv.input_shape) + ": " +
+                        briefError(e) + " (a defect of the export for this model's graph; no file was written)");
+        throw Error("'" + impl.path + "' fails on an example input of shape " + formatShape(inv.input_shape) + " (" +
+                    inv.input_shape_source + "): " + briefError(e) + "; pass the right --input-shape N,C,H,W");
+    }
+    inv.layers = std::move(analysis.layers);
+    inv.joins = std::move(analysis.joins);
+    inv.notes = std::move(analysis.notes);
+    impl.weights = std::move(analysis.weights);
+    impl.biases = std::move(analysis.biases);
+
+    std::unordered_set<const void *> seen;
+    for (const auto &p : impl.module.parameters(/*recurse=*/true))
+        if (seen.insert(p.unsafeGetTensorImpl()).second)
+            inv.totals.params += p.numel();
+    for (const ConvLayer &l : inv.layers) {
+        inv.totals.conv_macs += l.macs;
+        inv.totals.prunable += l.prunable ? 1 : 0;
+    }
+    inv.totals.convs = static_cast<int64_t>(inv.layers.size());
+    if (inv.layers.empty())
+        inv.notes.push_back("the model has no convolutions: there is nothing for GKP to prune");
+}
+
 Model Model::load(const std::string &path, const LoadOptions &options)
 {
+    if (isOnnxFile(path))
+        return Model(loadOnnxModel(path, options));
     checkReadableArchive(path);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
@@ -132,41 +220,10 @@ Model Model::load(const std::string &path, const LoadOptions &options)
         inv.input_shape.assign(std::begin(DefaultInputShape), std::end(DefaultInputShape));
         inv.input_shape_source = "default";
     }
-    if (!options.analyse)
-        return Model(std::move(impl));
-
-    at::Generator gen = at::detail::createCPUGenerator(0);
-    const torch::Tensor input = torch::randn(inv.input_shape, gen);
-    GraphAnalysis analysis;
-    try {
-        analysis = analyseGraph(impl->module, input);
-    } catch (const Error &) {
-        throw;
-    } catch (const std::exception &e) {
-        if (options.written_as)
-            throw Error("internal error: the pruned model exported as '" + *options.written_as +
-                        "' fails on the original's example input of shape " + formatShape(inv.input_shape) + ": " +
-                        briefError(e) + " (a defect of the export for this model's graph; no file was written)");
-        throw Error("'" + path + "' fails on an example input of shape " + formatShape(inv.input_shape) + " (" +
-                    inv.input_shape_source + "): " + briefError(e) + "; pass the right --input-shape N,C,H,W");
+    if (options.analyse) {
+        analyseModel(*impl, options);
+        nameLayersOfOnnxExport(*impl);
     }
-    inv.layers = std::move(analysis.layers);
-    inv.joins = std::move(analysis.joins);
-    inv.notes = std::move(analysis.notes);
-    impl->weights = std::move(analysis.weights);
-    impl->biases = std::move(analysis.biases);
-
-    std::unordered_set<const void *> seen;
-    for (const auto &p : impl->module.parameters(/*recurse=*/true))
-        if (seen.insert(p.unsafeGetTensorImpl()).second)
-            inv.totals.params += p.numel();
-    for (const ConvLayer &l : inv.layers) {
-        inv.totals.conv_macs += l.macs;
-        inv.totals.prunable += l.prunable ? 1 : 0;
-    }
-    inv.totals.convs = static_cast<int64_t>(inv.layers.size());
-    if (inv.layers.empty())
-        inv.notes.push_back("the model has no convolutions: there is nothing for GKP to prune");
     return Model(std::move(impl));
 }
 

@@ -18,9 +18,15 @@ inline constexpr const char *Plan = "gkp_plan.json";         // the plan an expo
 inline constexpr const char *Version = "gkp_version";        // tool version that wrote the archive
 } // namespace extra
 
+// The file format a model was read from. Everything downstream works on the same LibTorch module
+// and inventory either way; ONNX models are translated into TorchScript when loaded.
+enum class ModelFormat { TorchScript, Onnx };
+std::string toString(ModelFormat format); // "torchscript", "onnx"
+std::optional<ModelFormat> modelFormatFromString(const std::string &text);
+
 struct LoadOptions
 {
-    std::optional<Shape> input_shape; // overrides the archive's stored shape
+    std::optional<Shape> input_shape; // overrides the archive's stored shape (ONNX: the declared one)
     // false: load and check the archive only, without running it on an example input; the
     // inventory then has only input_shape/input_shape_source. For commands that run the model
     // on real data (eval), where the data decides the input shape.
@@ -30,8 +36,10 @@ struct LoadOptions
     std::optional<std::string> written_as;
 };
 
-// A loaded TorchScript model and its convolution inventory. The LibTorch module stays behind a
-// pimpl; core code that needs it includes "torchmodel.h".
+// A loaded model (TorchScript, or ONNX translated into TorchScript) and its convolution
+// inventory. The LibTorch module stays behind a pimpl; core code that needs it includes
+// "model/torchmodel.h". Model::load tells the formats apart by content (an ONNX protobuf or the
+// zip archive torch.jit.save writes), not by the file name.
 class Model
 {
 public:
@@ -45,10 +53,11 @@ public:
     ~Model();
 
     const std::string &path() const;
+    ModelFormat format() const;
     const Inventory &inventory() const;
     // The coupled channel families of the forward graph (model/channeldeps.h), built on first use.
     const ChannelDependencies &channelDependencies() const;
-    // Extra files found in the archive (only the keys in gkp::extra).
+        // Extra files found in the archive (only the keys in gkp::extra; ONNX: metadata_props).
     const std::map<std::string, std::string> &extraFiles() const;
 
     struct Impl;

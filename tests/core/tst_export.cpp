@@ -190,6 +190,100 @@ private Q_SLOTS:
         runPythonCheck(original, out, eo.mode == gkp::ExportMode::Trainable);
     }
 
+    // Gather-free form: a grouped layer whose sole producer is a dense conv (through BatchNorm and
+    // ReLU) loses its gather; the producer computes the G*m gathered channels itself, repeating
+    // those groups share, and the file's MACs count those extra rows. A layer whose input is a
+    // residual stream (read by others too) keeps its gather.
+    void gatherFreeForm_data()
+    {
+        QTest::addColumn<QString>("pruned"); // the layers of each block that are planned
+        QTest::addColumn<QString>("form");
+        QTest::addColumn<int>("groups");
+        QTest::addColumn<bool>("free"); // every planned layer is expected to lose its gather
+        QTest::newRow("sole producers, forced") << u"conv2"_qs << u"gather-free"_qs << 4 << true;
+        QTest::newRow("residual readers, forced") << u"conv1"_qs << u"gather-free"_qs << 4 << false;
+        // G*m = 2 Cin: repeats cost producer MACs, so only a forced or timed choice makes them
+        QTest::newRow("sole producers, grouped") << u"conv2"_qs << u"grouped"_qs << 4 << false;
+        // G*m = Cin: no more producer rows than before, always gather-free
+        QTest::newRow("sole producers, G*m = Cin") << u"conv2"_qs << u"grouped"_qs << 2 << true;
+    }
+
+    void gatherFreeForm()
+    {
+        QFETCH(QString, pruned);
+        QFETCH(QString, form);
+        QFETCH(int, groups);
+        QFETCH(bool, free);
+        const std::string original = fixture(u"cifar_resnet20b_scripted.pt"_qs);
+        const gkp::Model model = gkp::Model::load(original);
+        const gkp::Inventory &inv = model.inventory();
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.groups = groups;
+        s.ratio = 0.5;
+        s.n_init = 1;
+        s.select = "l2";
+        for (const gkp::ConvLayer &l : inv.layers)
+            if (l.name.size() < 5 || l.name.substr(l.name.size() - 5) != pruned.toStdString())
+                s.overrides[l.name].off = true;
+        const gkp::Plan plan = planner.makePlan(s);
+        QVERIFY(!plan.layers.empty());
+        gkp::ExportOptions eo;
+        eo.force_form = gkp::layerFormFromString(form.toStdString());
+        QVERIFY(eo.force_form);
+        const std::string out =
+            m_dir.filePath(u"gatherfree_%1_%2_%3.pt"_qs.arg(pruned, form).arg(groups)).toStdString();
+        const gkp::ExportResult r = gkp::exportModel(model, plan, out, eo);
+        QVERIFY(r.verify.passed);
+
+        torch::jit::Module exported = torch::jit::load(out);
+        torch::jit::Module masked = independentMasked(original, plan);
+        const double err = maxRelError(masked, exported, inv.input_shape);
+        QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
+
+        // gathers left in the written graph, and the MACs the file computes, counted here from the
+        // plan: a grouped conv computes m of Cin inputs per filter; a producer that repeats
+        // channels computes G*m rows instead of its own
+        int gathers = 0;
+        for (const torch::jit::Node *n : exported.get_method("forward").graph()->nodes())
+            gathers += n->kind() == c10::aten::index_select ? 1 : 0;
+        const bool sole = pruned == u"conv2"_qs;
+        std::map<int, double> macs;
+        for (const gkp::ConvLayer &l : inv.layers)
+            macs[l.index] = double(l.macs);
+        for (const gkp::LayerPlan &l : plan.layers) {
+            const gkp::ConvLayer &c = inv.layers[std::size_t(l.layer)];
+            macs[l.layer] = double(c.macs) * l.kept_per_group / double(c.in_channels);
+            const int producer = gkp::soleProducer(inv, l.layer);
+            QCOMPARE(producer >= 0, sole); // a residual stream has other readers
+            if (free) {
+                const gkp::ConvLayer &p = inv.layers[std::size_t(producer)];
+                macs[producer] = double(p.macs) * (l.groups * l.kept_per_group) / double(p.out_channels);
+            }
+        }
+        double expected = 0;
+        for (const auto &[layer, m] : macs)
+            expected += m;
+        const gkp::Model reloaded = gkp::Model::load(out);
+        QCOMPARE(r.conv_macs, reloaded.inventory().totals.conv_macs);
+        for (const gkp::LayerExport &e : r.layers) {
+            QCOMPARE(gkp::toString(e.form), gkp::toString(free ? gkp::LayerForm::GatherFree : gkp::LayerForm::Grouped));
+            QCOMPARE(e.gather_skipped, free);
+        }
+        int inGatherOrder = 0;
+        for (const gkp::ChannelTrim &t : r.trimmed)
+            inGatherOrder += t.gather_order_for.empty() ? 0 : 1;
+        QCOMPARE(inGatherOrder, free ? int(plan.layers.size()) : 0);
+        QCOMPARE(gathers, free ? 0 : int(plan.layers.size()));
+        if (free)
+            QCOMPARE(double(r.conv_macs), expected);
+        if (free && form == u"grouped"_qs) // the plan predicts the gather-free rows it always gets
+            QCOMPARE(r.conv_macs, plan.totals.deploy_macs_after);
+        else // producers keep their channels, or lose those no gather reads
+            QVERIFY(double(r.conv_macs) <= expected);
+        runPythonCheck(original, out, false);
+    }
+
     // The oneDNN runtime (torch.jit.optimize_for_inference): forms timed as it runs them, the
     // export verified there too, and the optimized module still computes the masked model.
     void oneDnnRuntime()
