@@ -325,6 +325,7 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
     plan.model_file = model.path();
     plan.input_shape = inv.input_shape;
     plan.settings = settings;
+    plan.model_format = toString(model.format());
     plan.channel_groups = groupsAt(x, true);
     deriveChannelLayers(plan, model);
     return plan;

@@ -170,7 +170,7 @@ private Q_SLOTS:
         r = runGkp({u"compare"_qs, model, u"--dataset"_qs, labels, u"--reductions"_qs, u"0.2"_qs, u"--csv"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.trimmed().split(u'\n');
-        QCOMPARE(lines.size(), 1 + 1 + 5);
+        QCOMPARE(lines.size(), 1 + 1 + 7); // header, unpruned, the seven methods of gkp compare
         QVERIFY(lines[1].startsWith(u"none,0,0,1,1"_qs)); // unpruned: 100 % on the planted labels
     }
 

@@ -244,9 +244,11 @@ private Q_SLOTS:
         // gathers left in the written graph, and the MACs the file computes, counted here from the
         // plan: a grouped conv computes m of Cin inputs per filter; a producer that repeats
         // channels computes G*m rows instead of its own
-        int gathers = 0;
+        int gathers = 0; // index_selects a conv reads (others restore a grouped layer's output order)
         for (const torch::jit::Node *n : exported.get_method("forward").graph()->nodes())
-            gathers += n->kind() == c10::aten::index_select ? 1 : 0;
+            if (n->kind() == c10::aten::index_select)
+                for (const torch::jit::Use &u : n->output()->uses())
+                    gathers += u.user->kind() == c10::aten::conv2d && u.offset == 0 ? 1 : 0;
         const bool sole = pruned == u"conv2"_qs;
         std::map<int, double> macs;
         for (const gkp::ConvLayer &l : inv.layers)

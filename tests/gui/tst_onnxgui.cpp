@@ -122,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(granularity);
         window.findChild<QDockWidget *>(QStringLiteral("granularityDock"))->show();
         QTRY_VERIFY_WITH_TIMEOUT(granularity->resultsLayer() == 2 && !granularity->isComputing(), 60000);
-        QCOMPARE(int(granularity->results().size()), 5);
+        QCOMPARE(int(granularity->results().size()), 6);
         QTest::qWait(100);
         if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR"))
             window.grab().save(qEnvironmentVariable("GKP_SCREENSHOT_DIR") + u"/mainwindow-onnx.png"_qs);
