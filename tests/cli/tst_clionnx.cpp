@@ -128,6 +128,28 @@ private Q_SLOTS:
         QCOMPARE(b["layers"][0]["name"].get<std::string>(), std::string("/layer1/layer1.0/conv1/Conv"));
     }
 
+    // Coupled channel pruning of an ONNX model: channel families found through the translated graph
+    // (residual adds, BatchNorm), a file of smaller dense convs computing what the plan counts.
+    void channelPlanExportsSmallerConvs()
+    {
+        const QString model = onnx("resnet8_opset13.onnx");
+        const QString plan = m_dir.filePath(u"channel.json"_qs), out = m_dir.filePath(u"channel.pt"_qs);
+        CliResult r = runGkp({u"plan"_qs, model, u"--method"_qs, u"channel"_qs, u"--target-macs-reduction"_qs,
+                              u"0.3"_qs, u"-o"_qs, plan});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, plan, u"-o"_qs, out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains(u"verified"_qs));
+        const json p = readJson(plan);
+        QVERIFY(!p["channel_groups"].empty());
+        r = runGkp({u"inspect"_qs, out, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json e = json::parse(r.out.toStdString());
+        QCOMPARE(e["totals"]["conv_macs"].get<double>(), p["totals"]["deploy_macs_after"].get<double>());
+        for (const json &l : e["layers"])
+            QCOMPARE(l["groups"].get<int>(), 1); // plain dense convs, no grouped form
+    }
+
     // The same network as TorchScript and as ONNX gives PyTorch's accuracy either way.
     void evalMatchesPyTorch()
     {
