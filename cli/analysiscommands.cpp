@@ -2,6 +2,7 @@
 
 #include "util/atomicfile.h"
 #include "eval/comparison.h"
+#include "eval/frontier.h"
 #include "datasetoptions.h"
 #include "distributedoptions.h"
 #include "model/model.h"
@@ -13,7 +14,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <sstream>
 
 namespace gkp::cli {
 
@@ -288,6 +291,122 @@ void addCompareCommand(CLI::App &app)
         if (ProgressBar::interrupted())
             throw Cancelled();
         emit(*o, comparisonToCsv(t), comparisonToJson(t), table, footer);
+    });
+}
+
+void addFrontierCommand(CLI::App &app)
+{
+    auto *cmd = app.add_subcommand(
+        "frontier", "Accuracy-latency frontier: GKP plans over group counts and MACs targets, each exported for the "
+                    "runtime and timed against the original (interleaved medians); the Pareto points marked");
+    auto o = std::make_shared<AnalysisOptions>();
+    auto groups = std::make_shared<std::string>("1,2,4,8,auto");
+    auto targets = std::make_shared<std::string>("0.2,0.3,0.4,0.5,0.6");
+    auto runtime = std::make_shared<std::string>("frozen");
+    auto timingBatch = std::make_shared<int64_t>(0);
+    auto runs = std::make_shared<int>(10);
+    auto plansDir = std::make_shared<std::string>();
+    auto keep = std::make_shared<bool>(false);
+    cmd->add_option("model", o->model, "Model: TorchScript (.pt) or ONNX (.onnx)")->required();
+    cmd->add_option("--groups", *groups, "Comma-separated group counts; auto = latency-aware flexible G")
+        ->capture_default_str();
+    cmd->add_option("--targets", *targets, "Comma-separated conv-MACs reductions the plans target")
+        ->capture_default_str();
+    cmd->add_option("--runtime", *runtime,
+                    "Where the files run: frozen (as loaded) or onednn (after torch.jit.optimize_for_inference)")
+        ->capture_default_str()
+        ->check(CLI::IsMember(runtimeNames()));
+    cmd->add_option("--batch", *timingBatch, "Batch the files are exported for and timed at (default: the model's)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--runs", *runs, "Timed runs per point (interleaved with the original)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--dataset", o->dataset,
+                    std::string("Evaluate top-1 (masked model) on this dataset instead of retained energy. ") +
+                        DatasetHelp);
+    cmd->add_option("--limit", o->limit, "Evaluate on the first N samples only")->check(CLI::PositiveNumber);
+    cmd->add_option("--eval-batch", o->batch, "Images per forward pass when evaluating")->capture_default_str();
+    cmd->add_option("--recalibrate-bn", o->recalibrate,
+                    "Re-estimate BatchNorm statistics on N training images before evaluating each point")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--calibration-data", o->calibration,
+                    "Dataset SPEC for --recalibrate-bn (default: the training split of --dataset)");
+    cmd->add_option("--cluster", o->settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth"}));
+    cmd->add_option("--select", o->settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
+    cmd->add_option("--seed", o->settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
+    cmd->add_option("--plans-dir", *plansDir,
+                    "Where each point's plan JSON goes (default: beside -o, else the current directory)");
+    cmd->add_flag("--keep-files", *keep, "Keep each point's exported model (frontier-G<g>-<target>.pt) beside its plan");
+    auto *csv = cmd->add_flag("--csv", o->csv, "CSV output");
+    cmd->add_flag("--json", o->json, "JSON output")->excludes(csv);
+    cmd->add_option("-o,--output", o->output, "Write the output to this file (atomically) instead of stdout");
+    cmd->callback([o, groups, targets, runtime, timingBatch, runs, plansDir, keep] {
+        if (o->recalibrate > 0 && o->dataset.empty())
+            throw Error("--recalibrate-bn needs --dataset: BatchNorm is recalibrated before evaluating top-1");
+        FrontierOptions fo;
+        fo.groups.clear();
+        std::stringstream list(*groups);
+        for (std::string g; std::getline(list, g, ',');)
+            fo.groups.push_back(g);
+        fo.targets = parseFractions(*targets, "--targets");
+        fo.runtime = *runtimeFromString(*runtime);
+        fo.batch = *timingBatch;
+        fo.runs = *runs;
+        fo.settings = o->settings;
+        fo.keep_files = *keep;
+        fo.eval_batch = o->batch;
+        if (!o->output.empty())
+            checkWritable(o->output);
+        fo.dir = !plansDir->empty()    ? *plansDir
+                 : !o->output.empty() ? std::filesystem::path(o->output).parent_path().string()
+                                      : std::string();
+        std::optional<Loaded> in;
+        std::optional<Model> modelOnly;
+        if (!o->dataset.empty()) {
+            in.emplace(loadInputs(*o));
+            fo.data = &in->data;
+            fo.calibration = o->recalibrate > 0 ? &in->calibration : nullptr;
+        } else {
+            modelOnly.emplace(Model::load(o->model));
+        }
+        const Model &model = in ? in->model : *modelOnly;
+        Frontier f;
+        {
+            ProgressBar bar("frontier");
+            f = computeFrontier(model, fo, bar.callback());
+        }
+        const std::string quality = f.quality == "top1" ? "top-1" : "energy";
+        Table table({"G", "target", "file MACs cut", "grouped layers", "latency ms", "speed-up", quality, "pareto"},
+                    {true, true, true, true, true, true, true, false});
+        for (const FrontierPoint &p : f.points) {
+            char ms[32], speed[32];
+            std::snprintf(ms, sizeof ms, "%.2f", p.latency_ms);
+            std::snprintf(speed, sizeof speed, "%.2fx", p.speedup());
+            table.addRow({p.groups, percent(p.target), percent(p.file_macs_cut), percent(p.share_grouped), ms, speed,
+                          percent(p.quality()), p.pareto ? "*" : ""});
+        }
+        char original[64];
+        std::snprintf(original, sizeof original, "%.2f", f.original_latency_ms);
+        std::string footer = "\noriginal " + std::string(original) + " ms (median over the points' runs) in the " +
+                             f.runtime + " runtime at batch " + std::to_string(f.batch) +
+                             "; latency and speed-up of each written file against the original in the same "
+                             "interleaved runs; * = on the Pareto frontier (no point faster and better)\n";
+        if (f.quality == "top1")
+            footer += recalibrationNote(*o, in->calibration);
+        else
+            footer += "energy: retained kernel energy (squared L2 of the kept weights), MACs-weighted over every conv\n";
+        const bool anyFaster = std::any_of(f.points.begin(), f.points.end(), [](const FrontierPoint &p) {
+            return p.speedup() > 1.0 && p.share_grouped > 0.5;
+        });
+        if (!anyFaster)
+            footer += "no point with G > 1 in most of its layers ran faster than the original here\n";
+        if (ProgressBar::interrupted())
+            throw Cancelled();
+        emit(*o, frontierToCsv(f), frontierToJson(f), table, footer);
     });
 }
 

@@ -8,5 +8,6 @@ namespace gkp::cli {
 
 void addSensitivityCommand(CLI::App &app); // gkp sensitivity
 void addCompareCommand(CLI::App &app);     // gkp compare
+void addFrontierCommand(CLI::App &app);    // gkp frontier
 
 } // namespace gkp::cli

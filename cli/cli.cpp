@@ -34,6 +34,7 @@ int run(int argc, char **argv)
     addEvalCommand(app);
     addSensitivityCommand(app);
     addCompareCommand(app);
+    addFrontierCommand(app);
     addFinetuneCommand(app);
     try {
         app.parse(argc, argv);

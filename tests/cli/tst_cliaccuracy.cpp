@@ -4,6 +4,7 @@
 #include "clirunner.h"
 #include "datasetfixture.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -85,6 +86,39 @@ private Q_SLOTS:
         QCOMPARE(lines[0], u"granularity,target,macs_reduction,top1,top5,dense"_qs);
     }
 
+    // gkp frontier with a dataset: top-1 per point (the planted model has no BatchNorm), plans beside -o, the
+    // JSON fields a user scripts against, atomically written
+    void frontierJson()
+    {
+        const QString out = m_dir.filePath(u"frontier/f.json"_qs);
+        QDir().mkpath(m_dir.filePath(u"frontier"_qs));
+        const CliResult r = runGkp({u"frontier"_qs, ds("eval/planted.pt"), u"--dataset"_qs, plantedSpec(),
+                                    u"--groups"_qs, u"1,2"_qs, u"--targets"_qs, u"0.2,0.4"_qs, u"--runs"_qs, u"2"_qs,
+                                    u"--select"_qs, u"l2"_qs, u"--json"_qs, u"-o"_qs, out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const json doc = json::parse(f.readAll().toStdString());
+        QCOMPARE(doc["format"].get<std::string>(), std::string("gkp-frontier"));
+        QCOMPARE(doc["runtime"].get<std::string>(), std::string("frozen"));
+        QVERIFY(doc["original_latency_ms"].get<double>() > 0);
+        QCOMPARE(doc["points"].size(), std::size_t(4));
+        int pareto = 0;
+        for (const json &p : doc["points"]) {
+            const QString plan = QString::fromStdString(p["plan"].get<std::string>());
+            QVERIFY2(QFile::exists(plan) && plan.startsWith(m_dir.filePath(u"frontier/"_qs)), qPrintable(plan));
+            QVERIFY(p["top1"].get<double>() >= 0.0 && p["top1"].get<double>() <= 1.0);
+            QVERIFY(p["latency_ms"].get<double>() > 0);
+            QVERIFY(p["plan_macs_cut"].get<double>() > 0.1);
+            // what the file computes: layers slower pruned than dense here are written masked-dense
+            QVERIFY(p["file_macs_cut"].get<double>() >= 0.0 && p["file_macs_cut"].get<double>() < 1.0);
+            pareto += p["pareto"].get<bool>() ? 1 : 0;
+        }
+        QVERIFY(pareto >= 1);
+        QVERIFY(r.err.contains(u"Pareto"_qs));
+        QVERIFY(!QFile::exists(m_dir.filePath(u"frontier/frontier-G1-0.2.pt"_qs))); // files not kept by default
+    }
+
     void errors_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -102,6 +136,10 @@ private Q_SLOTS:
         QTest::newRow("finetune, not an export")
             << QStringList{u"finetune"_qs, model, u"--dataset"_qs, plantedSpec(), u"-o"_qs, u"/tmp/gkp-never.pt"_qs}
             << u"trainable export"_qs;
+        QTest::newRow("frontier, bad group count")
+            << QStringList{u"frontier"_qs, model, u"--groups"_qs, u"1,x"_qs} << u"'x'"_qs;
+        QTest::newRow("frontier, recalibration without data")
+            << QStringList{u"frontier"_qs, model, u"--recalibrate-bn"_qs, u"10"_qs} << u"--dataset"_qs;
         QTest::newRow("plan --sensitivity without target")
             << QStringList{u"plan"_qs, model, u"--sensitivity"_qs, u"/nonexistent.json"_qs} << u"--target-macs-reduction"_qs;
         QTest::newRow("plan, bad sensitivity file")
