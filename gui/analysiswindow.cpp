@@ -2,6 +2,7 @@
 
 #include "util/atomicfile.h"
 #include "eval/comparison.h"
+#include "eval/frontier.h"
 #include "datasetloader.h"
 #include "document.h"
 #include "model/model.h"
@@ -18,11 +19,14 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <numeric>
+#include <optional>
 
 namespace {
 
@@ -41,6 +45,34 @@ std::vector<double> parseList(const QString &text)
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
+}
+
+std::vector<std::string> parseGroups(const QString &text)
+{
+    std::vector<std::string> out;
+    for (const QString &part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int g = part.toInt(&ok);
+        if (part != QStringLiteral("auto") && (!ok || g < 1))
+            throw gkp::Error("'" + part.toStdString() + "' is not a group count (a positive number or auto)");
+        if (std::find(out.begin(), out.end(), part.toStdString()) == out.end())
+            out.push_back(part.toStdString());
+    }
+    if (out.empty())
+        throw gkp::Error("give at least one group count, e.g. 1, 2, 8, auto");
+    return out;
+}
+
+QColor groupsColor(const std::string &g)
+{
+    if (g == "auto")
+        return QColor(0x11, 0x11, 0x11);
+    static const QColor palette[] = {QColor(0x2c, 0xa0, 0x2c), QColor(0x1f, 0x77, 0xb4), QColor(0x94, 0x67, 0xbd),
+                                     QColor(0xd6, 0x27, 0x28), QColor(0xff, 0x7f, 0x0e), QColor(0x8c, 0x56, 0x4b)};
+    int i = 0;
+    for (int v = std::max(1, std::stoi(g)); v > 1; v /= 2)
+        ++i;
+    return palette[std::min(i, 5)];
 }
 
 // Distinguishable colours for many curves: hues around the circle, alternating lightness.
@@ -97,6 +129,25 @@ QCustomPlot *makePlot(const QString &x, const QString &y)
     return plot;
 }
 
+// The legend beside the curves, packed at the top (a grid cell would spread its entries over the height).
+void legendBeside(QCustomPlot *plot)
+{
+    auto *side = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(0, 1, side);
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    side->addElement(0, 0, plot->legend);
+    side->addElement(1, 0, new QCPLayoutElement(plot));
+    side->setRowStretchFactor(0, 0.001);
+    // Room for the legend's frame on the right (it is drawn one pixel outside the legend's
+    // rectangle: flush with the widget's edge, the right side was cut off), and its top level
+    // with the top of the axis rect.
+    auto *top = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msTop, top);
+    side->setAutoMargins(QCP::msTop);
+    side->setMarginGroup(QCP::msTop, top);
+    side->setMargins(QMargins(6, 0, 8, 0));
+}
+
 } // namespace
 
 AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
@@ -110,6 +161,11 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
       m_runSensitivity(new QPushButton(tr("Measure"))), m_runComparison(new QPushButton(tr("Compare"))),
       m_useAllocation(new QPushButton(tr("Use for MACs-Target Allocation"))),
       m_saveSensitivity(new QPushButton(tr("Save…"))), m_saveComparison(new QPushButton(tr("Save…"))),
+      m_frontierGroups(new QLineEdit(QStringLiteral("1, 2, 4, 8, auto"))),
+      m_frontierTargets(new QLineEdit(QStringLiteral("0.2, 0.3, 0.4, 0.5, 0.6"))),
+      m_frontierAccuracy(new QCheckBox(tr("Top-1 on the data (else retained kernel energy)"))),
+      m_frontierBatch(new QSpinBox), m_frontierPlot(makePlot(tr("latency of the exported file (ms)"), tr("top-1 (%)"))),
+      m_runFrontier(new QPushButton(tr("Measure"))), m_saveFrontier(new QPushButton(tr("Save…"))),
       m_cancelButton(new QPushButton(tr("Cancel"))), m_progress(new QProgressBar), m_status(new QLabel)
 {
     setWindowTitle(tr("Sensitivity and Granularity Comparison"));
@@ -150,8 +206,33 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
         l->addWidget(m_comparisonPlot, 1);
         l->addLayout(bottom);
     }
+    auto *frontierTab = new QWidget;
+    {
+        m_frontierBatch->setRange(0, 4096);
+        m_frontierBatch->setSpecialValueText(tr("model's"));
+        m_frontierBatch->setToolTip(tr("Batch the files are exported for and timed at"));
+        m_frontierAccuracy->setChecked(true);
+        auto *row = new QHBoxLayout;
+        row->addWidget(new QLabel(tr("G")));
+        row->addWidget(m_frontierGroups, 1);
+        row->addWidget(new QLabel(tr("MACs targets")));
+        row->addWidget(m_frontierTargets, 2);
+        row->addWidget(new QLabel(tr("Batch")));
+        row->addWidget(m_frontierBatch);
+        row->addWidget(m_runFrontier);
+        auto *bottom = new QHBoxLayout;
+        bottom->addWidget(m_frontierAccuracy);
+        bottom->addStretch(1);
+        bottom->addWidget(new QLabel(tr("Click a point to use its plan.")));
+        bottom->addWidget(m_saveFrontier);
+        auto *l = new QVBoxLayout(frontierTab);
+        l->addLayout(row);
+        l->addWidget(m_frontierPlot, 1);
+        l->addLayout(bottom);
+    }
     m_tabs->addTab(sensitivityTab, tr("Layer Sensitivity"));
     m_tabs->addTab(comparisonTab, tr("Granularity Comparison"));
+    m_tabs->addTab(frontierTab, tr("Accuracy–Latency Frontier"));
 
     auto *progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progress, 1);
@@ -169,23 +250,10 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
     m_useAllocation->setEnabled(false);
     m_saveSensitivity->setEnabled(false);
     m_saveComparison->setEnabled(false);
+    m_saveFrontier->setEnabled(false);
     m_sensitivityAllocation->setEnabled(false);
-    { // legend beside the curves, packed at the top (a grid cell would spread its entries over the height)
-        auto *side = new QCPLayoutGrid;
-        m_sensitivityPlot->plotLayout()->addElement(0, 1, side);
-        m_sensitivityPlot->plotLayout()->setColumnStretchFactor(1, 0.001);
-        side->addElement(0, 0, m_sensitivityPlot->legend);
-        side->addElement(1, 0, new QCPLayoutElement(m_sensitivityPlot));
-        side->setRowStretchFactor(0, 0.001);
-        // Room for the legend's frame on the right (it is drawn one pixel outside the legend's
-        // rectangle: flush with the widget's edge, the right side was cut off), and its top level
-        // with the top of the axis rect.
-        auto *top = new QCPMarginGroup(m_sensitivityPlot);
-        m_sensitivityPlot->axisRect()->setMarginGroup(QCP::msTop, top);
-        side->setAutoMargins(QCP::msTop);
-        side->setMarginGroup(QCP::msTop, top);
-        side->setMargins(QMargins(6, 0, 8, 0));
-    }
+    legendBeside(m_sensitivityPlot);
+    legendBeside(m_frontierPlot); // never over a point
     m_comparisonPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
     setDatasetChoice(m_choice);
     resize(900, 640);
@@ -196,14 +264,30 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
     connect(m_useAllocation, &QPushButton::clicked, this, &AnalysisWindow::useSensitivityForAllocation);
     connect(m_saveSensitivity, &QPushButton::clicked, this, [this] { save(true); });
     connect(m_saveComparison, &QPushButton::clicked, this, [this] { save(false); });
+    connect(m_runFrontier, &QPushButton::clicked, this, &AnalysisWindow::startFrontier);
+    connect(m_saveFrontier, &QPushButton::clicked, this, [this] { save(false, true); });
+    connect(m_frontierPlot, &QCustomPlot::plottableClick, this,
+            [this](QCPAbstractPlottable *plottable, int dataIndex, QMouseEvent *) {
+                for (int g = 0; g < m_frontierPlot->graphCount(); ++g)
+                    if (m_frontierPlot->graph(g) == plottable && g < int(m_frontierGraphPoints.size()) &&
+                        dataIndex >= 0 && dataIndex < int(m_frontierGraphPoints[std::size_t(g)].size()))
+                        loadFrontierPoint(m_frontierGraphPoints[std::size_t(g)][std::size_t(dataIndex)]);
+            });
     connect(m_cancelButton, &QPushButton::clicked, this, &AnalysisWindow::cancel);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &AnalysisWindow::onFinished);
     connect(m_document, &Document::modelChanged, this, [this] {
         cancel();
         m_sensitivity.reset();
         m_comparison.reset();
+        m_frontier.reset();
+        m_frontierGraphPoints.clear();
+        m_markedPoint = -1;
         m_sensitivityPlot->clearGraphs();
         m_comparisonPlot->clearGraphs();
+        m_frontierPlot->clearGraphs();
+        m_frontierPlot->clearItems();
+        m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);
+        m_saveFrontier->setEnabled(false);
         m_sensitivityPlot->replot(QCustomPlot::rpQueuedReplot);
         m_comparisonPlot->replot(QCustomPlot::rpQueuedReplot);
         m_useAllocation->setEnabled(false);
@@ -260,6 +344,7 @@ void AnalysisWindow::setBusy(bool busy, const QString &status)
 {
     m_runSensitivity->setEnabled(!busy);
     m_runComparison->setEnabled(!busy);
+    m_runFrontier->setEnabled(!busy);
     m_cancelButton->setEnabled(busy);
     if (busy) {
         m_progress->setRange(0, 0);
@@ -356,6 +441,65 @@ void AnalysisWindow::startComparison()
     }));
 }
 
+void AnalysisWindow::setFrontierSweep(const QString &groups, const QString &targets)
+{
+    m_frontierGroups->setText(groups);
+    m_frontierTargets->setText(targets);
+}
+
+void AnalysisWindow::setFrontierAccuracy(bool onDataset)
+{
+    m_frontierAccuracy->setChecked(onDataset);
+}
+
+void AnalysisWindow::startFrontier()
+{
+    if (isRunning() || !m_document->model())
+        return;
+    gkp::FrontierOptions options;
+    try {
+        options.groups = parseGroups(m_frontierGroups->text());
+        options.targets = parseList(m_frontierTargets->text());
+    } catch (const gkp::Error &e) {
+        m_status->setText(tr("Frontier: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    if (!m_frontierDir.isValid()) {
+        m_status->setText(tr("Frontier: no temporary folder for the points' plans"));
+        return;
+    }
+    options.settings = m_document->settings();
+    options.settings.allocation = "uniform";
+    options.runtime = gkp::runtimeFromString(options.settings.latency_runtime).value_or(gkp::Runtime::Frozen);
+    options.batch = m_frontierBatch->value();
+    options.runs = 5;
+    options.dir = m_frontierDir.path().toStdString();
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    auto progress = progressCallback();
+    const auto model = m_document->sharedModel();
+    const DatasetChoice choice = m_choice;
+    const bool accuracy = m_frontierAccuracy->isChecked();
+    setBusy(true, accuracy ? tr("Measuring the accuracy-latency frontier on %1…").arg(choice.summary())
+                           : tr("Measuring the energy-latency frontier…"));
+    m_watcher.setFuture(QtConcurrent::run([=]() mutable -> Outcome {
+        Outcome o;
+        try {
+            std::optional<LoadedData> data;
+            if (accuracy) {
+                data.emplace(loadDatasetChoice(choice, model->inventory(), progress));
+                options.data = &data->eval;
+                options.calibration = choice.recalibration > 0 ? &data->calibration : nullptr;
+            }
+            o.frontier = std::make_shared<gkp::Frontier>(gkp::computeFrontier(*model, options, progress));
+        } catch (const gkp::Cancelled &) {
+            o.cancelled = true;
+        } catch (const std::exception &e) {
+            o.error = QString::fromStdString(e.what());
+        }
+        return o;
+    }));
+}
+
 void AnalysisWindow::onFinished()
 {
     const Outcome o = m_watcher.result();
@@ -377,6 +521,19 @@ void AnalysisWindow::onFinished()
                               .arg(100.0 * o.sensitivity->baseline_top1, 0, 'f', 2)
                               .arg(o.sensitivity->samples)
                               .arg(protocol));
+    } else if (o.frontier) {
+        showFrontier(*o.frontier);
+        int pareto = 0;
+        for (const gkp::FrontierPoint &p : o.frontier->points)
+            pareto += p.pareto ? 1 : 0;
+        m_status->setText(tr("%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each "
+                             "file timed against it in the same interleaved runs)%6.")
+                              .arg(o.frontier->points.size())
+                              .arg(pareto)
+                              .arg(o.frontier->original_latency_ms, 0, 'f', 2)
+                              .arg(QString::fromStdString(o.frontier->runtime))
+                              .arg(o.frontier->batch)
+                              .arg(o.frontier->quality == "top1" ? QStringLiteral("; ") + protocol : QString()));
     } else if (o.comparison) {
         showComparison(*o.comparison);
         m_status->setText(tr("Unpruned top-1 %1 % on %2 images; %3. MACs of kernel and weight pruning are sparse "
@@ -453,6 +610,126 @@ void AnalysisWindow::showComparison(const gkp::ComparisonTable &t)
     m_saveComparison->setEnabled(true);
 }
 
+void AnalysisWindow::showFrontier(const gkp::Frontier &f)
+{
+    m_frontier = std::make_shared<gkp::Frontier>(f);
+    m_markedPoint = -1;
+    QCustomPlot *plot = m_frontierPlot;
+    plot->clearGraphs();
+    plot->clearItems();
+    m_frontierGraphPoints.clear();
+    const bool top1 = f.quality == "top1";
+    plot->yAxis->setLabel(top1 ? tr("top-1 (%)") : tr("retained kernel energy (%)"));
+    double xMin = f.original_latency_ms, xMax = f.original_latency_ms, yLo = 100.0, yHi = 0.0;
+    std::vector<std::string> order;
+    for (const gkp::FrontierPoint &p : f.points)
+        if (std::find(order.begin(), order.end(), p.groups) == order.end())
+            order.push_back(p.groups);
+    for (const std::string &groups : order) {
+        QCPGraph *g = plot->addGraph();
+        g->setName(groups == "auto" ? tr("G auto (latency-aware)") : tr("G = %1").arg(QString::fromStdString(groups)));
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, groupsColor(groups), 8));
+        g->setPen(QPen(groupsColor(groups)));
+        QVector<double> x, y;
+        std::vector<int> indices;
+        for (std::size_t i = 0; i < f.points.size(); ++i)
+            if (f.points[i].groups == groups) {
+                x << f.points[i].latency_ms;
+                y << 100.0 * f.points[i].quality();
+                indices.push_back(int(i));
+            }
+        // QCPGraph keeps its data sorted by x: store the points in that order too
+        std::vector<int> perm(std::size_t(x.size()));
+        std::iota(perm.begin(), perm.end(), 0);
+        std::stable_sort(perm.begin(), perm.end(), [&](int a, int b) { return x[a] < x[b]; });
+        QVector<double> xs, ys;
+        std::vector<int> sorted;
+        for (int k : perm) {
+            xs << x[k];
+            ys << y[k];
+            sorted.push_back(indices[std::size_t(k)]);
+            xMin = std::min(xMin, x[k]);
+            xMax = std::max(xMax, x[k]);
+            yLo = std::min(yLo, y[k]);
+            yHi = std::max(yHi, y[k]);
+        }
+        g->setData(xs, ys, /*alreadySorted=*/true);
+        m_frontierGraphPoints.push_back(std::move(sorted));
+    }
+    { // the frontier: the Pareto points joined in latency order
+        QCPGraph *line = plot->addGraph();
+        line->setName(tr("Pareto frontier"));
+        line->setPen(QPen(QColor(0x55, 0x55, 0x55), 1.4, Qt::DashLine));
+        QVector<double> x, y;
+        std::vector<const gkp::FrontierPoint *> pareto;
+        for (const gkp::FrontierPoint &p : f.points)
+            if (p.pareto)
+                pareto.push_back(&p);
+        std::sort(pareto.begin(), pareto.end(),
+                  [](const auto *a, const auto *b) { return a->latency_ms < b->latency_ms; });
+        std::vector<int> indices;
+        for (const gkp::FrontierPoint *p : pareto) {
+            x << p->latency_ms;
+            y << 100.0 * p->quality();
+            indices.push_back(int(p - f.points.data()));
+        }
+        line->setData(x, y, /*alreadySorted=*/true);
+        m_frontierGraphPoints.push_back(std::move(indices)); // drawn over its points: a click on one is theirs
+    }
+    auto *original = new QCPItemStraightLine(plot);
+    original->point1->setCoords(f.original_latency_ms, 0);
+    original->point2->setCoords(f.original_latency_ms, 1);
+    original->setPen(QPen(Qt::gray, 1, Qt::DotLine));
+    auto *label = new QCPItemText(plot);
+    label->position->setCoords(f.original_latency_ms, yLo);
+    label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    label->setText(tr("original %1 ms").arg(f.original_latency_ms, 0, 'g', 3) + QStringLiteral(" "));
+    label->setColor(Qt::gray);
+    const double xPad = std::max(1e-6, 0.08 * (xMax - xMin));
+    plot->xAxis->setRange(std::max(0.0, xMin - xPad), xMax + xPad);
+    const double pad = std::max(0.5, 0.08 * (yHi - yLo));
+    plot->yAxis->setRange(std::max(0.0, yLo - pad), std::min(100.0, yHi + pad));
+    plot->replot(QCustomPlot::rpQueuedReplot);
+    m_saveFrontier->setEnabled(true);
+}
+
+void AnalysisWindow::loadFrontierPoint(int index)
+{
+    if (!m_frontier || index < 0 || index >= int(m_frontier->points.size()))
+        return;
+    const gkp::FrontierPoint &p = m_frontier->points[std::size_t(index)];
+    try {
+        m_document->loadPlan(QString::fromStdString(p.plan));
+    } catch (const gkp::Error &e) {
+        m_status->setText(tr("<span style='color:#b00'>%1</span>").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        return;
+    }
+    m_markedPoint = index;
+    // the current plan: a ring around its point (replaced on the next click)
+    for (int i = 0; i < m_frontierPlot->itemCount(); ++i)
+        if (m_frontierPlot->item(i)->objectName() == QStringLiteral("marked")) {
+            m_frontierPlot->removeItem(i);
+            break;
+        }
+    auto *ring = new QCPItemEllipse(m_frontierPlot);
+    ring->setObjectName(QStringLiteral("marked"));
+    ring->topLeft->setType(QCPItemPosition::ptAbsolute);
+    ring->bottomRight->setType(QCPItemPosition::ptAbsolute);
+    const double cx = m_frontierPlot->xAxis->coordToPixel(p.latency_ms);
+    const double cy = m_frontierPlot->yAxis->coordToPixel(100.0 * p.quality());
+    ring->topLeft->setCoords(cx - 9, cy - 9);
+    ring->bottomRight->setCoords(cx + 9, cy + 9);
+    ring->setPen(QPen(Qt::black, 2));
+    m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_status->setText(tr("Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x "
+                         "against the original (Edit ▸ Undo restores the previous plan).")
+                          .arg(QString::fromStdString(p.groups))
+                          .arg(100.0 * p.target, 0, 'f', 0)
+                          .arg(100.0 * p.file_macs_cut, 0, 'f', 1)
+                          .arg(p.speedup(), 0, 'f', 2));
+}
+
 void AnalysisWindow::useSensitivityForAllocation()
 {
     if (!m_sensitivity)
@@ -467,7 +744,7 @@ void AnalysisWindow::useSensitivityForAllocation()
     m_status->setText(tr("The MACs target is now spread by sensitivity: less sensitive layers are pruned more."));
 }
 
-void AnalysisWindow::save(bool sensitivity)
+void AnalysisWindow::save(bool sensitivity, bool frontier)
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Results"), QString(),
                                                       tr("JSON (*.json);;CSV (*.csv)"));
@@ -476,9 +753,11 @@ void AnalysisWindow::save(bool sensitivity)
     const bool csv = path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive);
     try {
         std::string text;
-        if (sensitivity && m_sensitivity)
+        if (frontier && m_frontier)
+            text = csv ? gkp::frontierToCsv(*m_frontier) : gkp::frontierToJson(*m_frontier);
+        else if (sensitivity && m_sensitivity)
             text = csv ? gkp::sensitivityToCsv(*m_sensitivity) : gkp::sensitivityToJson(*m_sensitivity);
-        else if (!sensitivity && m_comparison)
+        else if (!sensitivity && !frontier && m_comparison)
             text = csv ? gkp::comparisonToCsv(*m_comparison) : gkp::comparisonToJson(*m_comparison);
         gkp::writeFileAtomically(path.toStdString(), text);
         m_status->setText(tr("Saved %1.").arg(path));

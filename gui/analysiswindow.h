@@ -3,6 +3,7 @@
 #include "datasetdialog.h"
 
 #include <QFutureWatcher>
+#include <QTemporaryDir>
 #include <QWidget>
 
 #include <atomic>
@@ -15,16 +16,20 @@ class QLineEdit;
 class QCheckBox;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTabWidget;
 namespace gkp {
 struct SensitivityTable;
 struct ComparisonTable;
+struct Frontier;
 } // namespace gkp
 
 // Analysis ▸ Sensitivity and Comparison: per-layer accuracy-drop curves (one layer pruned at a
 // time) and accuracy vs conv-MACs reduction per pruning granularity, measured on a dataset in a
 // worker (progress, Cancel), drawn with QCustomPlot, saved as CSV/JSON. A sensitivity result can
-// drive the document's MACs-target allocation.
+// drive the document's MACs-target allocation. The third tab is the accuracy-latency frontier
+// (gkp frontier): plans over group counts and MACs targets, each exported and timed against the
+// original; clicking a point loads its plan into the document (undoable).
 class AnalysisWindow : public QWidget
 {
     Q_OBJECT
@@ -39,6 +44,9 @@ public:
     void setReductions(const QString &text); // "0.2, 0.3, 0.43, 0.5"
     void startSensitivity();
     void startComparison();
+    void setFrontierSweep(const QString &groups, const QString &targets); // "1, 2, auto", "0.3, 0.5"
+    void setFrontierAccuracy(bool onDataset); // top-1 on the dataset, else retained energy
+    void startFrontier();
     void cancel();
     bool isRunning() const;
     QString statusText() const;
@@ -46,6 +54,12 @@ public:
     // Draw results (also used by the workers' completion).
     void showSensitivity(const gkp::SensitivityTable &table);
     void showComparison(const gkp::ComparisonTable &table);
+    void showFrontier(const gkp::Frontier &frontier);
+    QCustomPlot *frontierPlot() const { return m_frontierPlot; }
+    const gkp::Frontier *frontier() const { return m_frontier.get(); }
+    int markedFrontierPoint() const { return m_markedPoint; }
+    // Loads point `index`'s plan into the document (one undoable step) and marks it.
+    void loadFrontierPoint(int index);
     QCustomPlot *sensitivityPlot() const { return m_sensitivityPlot; }
     QCustomPlot *comparisonPlot() const { return m_comparisonPlot; }
     // Sets the document's allocation to the measured sensitivity (undoable).
@@ -59,13 +73,14 @@ private:
     {
         std::shared_ptr<gkp::SensitivityTable> sensitivity;
         std::shared_ptr<gkp::ComparisonTable> comparison;
+        std::shared_ptr<gkp::Frontier> frontier;
         QString error;
         bool cancelled = false;
     };
     void chooseDataset();
     void onFinished();
     void setBusy(bool busy, const QString &status);
-    void save(bool sensitivity);
+    void save(bool sensitivity, bool frontier = false);
     std::function<bool(int, int)> progressCallback();
 
     Document *m_document;
@@ -78,6 +93,15 @@ private:
     QCustomPlot *m_sensitivityPlot;
     QCustomPlot *m_comparisonPlot;
     QPushButton *m_runSensitivity, *m_runComparison, *m_useAllocation, *m_saveSensitivity, *m_saveComparison;
+    QLineEdit *m_frontierGroups, *m_frontierTargets;
+    QCheckBox *m_frontierAccuracy;
+    QSpinBox *m_frontierBatch;
+    QCustomPlot *m_frontierPlot;
+    QPushButton *m_runFrontier, *m_saveFrontier;
+    std::shared_ptr<gkp::Frontier> m_frontier;
+    std::vector<std::vector<int>> m_frontierGraphPoints; // per graph: the point index of each datum
+    int m_markedPoint = -1;
+    QTemporaryDir m_frontierDir; // the points' plans
     QPushButton *m_cancelButton;
     QProgressBar *m_progress;
     QLabel *m_status;

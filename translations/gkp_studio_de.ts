@@ -167,6 +167,86 @@
         <source>GKP with G = 1</source>
         <translation>GKP mit G = 1</translation>
     </message>
+    <message>
+        <source>Top-1 on the data (else retained kernel energy)</source>
+        <translation>Top-1 auf den Daten (sonst erhaltene Kernel-Energie)</translation>
+    </message>
+    <message>
+        <source>latency of the exported file (ms)</source>
+        <translation>Latenz der exportierten Datei (ms)</translation>
+    </message>
+    <message>
+        <source>model&apos;s</source>
+        <translation>des Modells</translation>
+    </message>
+    <message>
+        <source>Batch the files are exported for and timed at</source>
+        <translation>Batch, für den die Dateien exportiert und gemessen werden</translation>
+    </message>
+    <message>
+        <source>G</source>
+        <translation>G</translation>
+    </message>
+    <message>
+        <source>MACs targets</source>
+        <translation>MACs-Ziele</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>Batch</translation>
+    </message>
+    <message>
+        <source>Click a point to use its plan.</source>
+        <translation>Einen Punkt anklicken, um seinen Plan zu übernehmen.</translation>
+    </message>
+    <message>
+        <source>Accuracy–Latency Frontier</source>
+        <translation>Genauigkeits-Latenz-Front</translation>
+    </message>
+    <message>
+        <source>Frontier: %1</source>
+        <translation>Front: %1</translation>
+    </message>
+    <message>
+        <source>Frontier: no temporary folder for the points&apos; plans</source>
+        <translation>Front: kein temporärer Ordner für die Pläne der Punkte</translation>
+    </message>
+    <message>
+        <source>Measuring the accuracy-latency frontier on %1…</source>
+        <translation>Genauigkeits-Latenz-Front wird auf %1 gemessen…</translation>
+    </message>
+    <message>
+        <source>Measuring the energy-latency frontier…</source>
+        <translation>Energie-Latenz-Front wird gemessen…</translation>
+    </message>
+    <message>
+        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6.</source>
+        <translation>%1 Punkte, %2 auf der Front; Original %3 ms in der Laufzeit %4 bei Batch %5 (jede Datei in denselben abwechselnden Läufen dagegen gemessen)%6.</translation>
+    </message>
+    <message>
+        <source>retained kernel energy (%)</source>
+        <translation>erhaltene Kernel-Energie (%)</translation>
+    </message>
+    <message>
+        <source>G auto (latency-aware)</source>
+        <translation>G automatisch (latenzbewusst)</translation>
+    </message>
+    <message>
+        <source>G = %1</source>
+        <translation>G = %1</translation>
+    </message>
+    <message>
+        <source>Pareto frontier</source>
+        <translation>Pareto-Front</translation>
+    </message>
+    <message>
+        <source>original %1 ms</source>
+        <translation>Original %1 ms</translation>
+    </message>
+    <message>
+        <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
+        <translation>Plan mit G = %1 bei %2 % Ziel geladen: die Datei spart %3 % der Conv-MACs und lief %4x gegenüber dem Original (Bearbeiten ▸ Rückgängig stellt den vorigen Plan wieder her).</translation>
+    </message>
 </context>
 <context>
     <name>ClusterScatterView</name>

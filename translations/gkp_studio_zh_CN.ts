@@ -167,6 +167,86 @@
         <source>GKP with G = 1</source>
         <translation>GKP，G = 1</translation>
     </message>
+    <message>
+        <source>Top-1 on the data (else retained kernel energy)</source>
+        <translation>数据上的 Top-1（否则为保留的卷积核能量）</translation>
+    </message>
+    <message>
+        <source>latency of the exported file (ms)</source>
+        <translation>导出文件的延迟（毫秒）</translation>
+    </message>
+    <message>
+        <source>model&apos;s</source>
+        <translation>模型的</translation>
+    </message>
+    <message>
+        <source>Batch the files are exported for and timed at</source>
+        <translation>导出与计时所用的批大小</translation>
+    </message>
+    <message>
+        <source>G</source>
+        <translation>G</translation>
+    </message>
+    <message>
+        <source>MACs targets</source>
+        <translation>MACs 目标</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Click a point to use its plan.</source>
+        <translation>点击一个点以使用其方案。</translation>
+    </message>
+    <message>
+        <source>Accuracy–Latency Frontier</source>
+        <translation>精度–延迟前沿</translation>
+    </message>
+    <message>
+        <source>Frontier: %1</source>
+        <translation>前沿：%1</translation>
+    </message>
+    <message>
+        <source>Frontier: no temporary folder for the points&apos; plans</source>
+        <translation>前沿：没有存放各点方案的临时文件夹</translation>
+    </message>
+    <message>
+        <source>Measuring the accuracy-latency frontier on %1…</source>
+        <translation>正在 %1 上测量精度–延迟前沿…</translation>
+    </message>
+    <message>
+        <source>Measuring the energy-latency frontier…</source>
+        <translation>正在测量能量–延迟前沿…</translation>
+    </message>
+    <message>
+        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6.</source>
+        <translation>%1 个点，%2 个在前沿上；原模型在 %4 运行时、批大小 %5 下为 %3 毫秒（每个文件在同一组交替运行中与之对比计时）%6。</translation>
+    </message>
+    <message>
+        <source>retained kernel energy (%)</source>
+        <translation>保留的卷积核能量（%）</translation>
+    </message>
+    <message>
+        <source>G auto (latency-aware)</source>
+        <translation>G 自动（延迟感知）</translation>
+    </message>
+    <message>
+        <source>G = %1</source>
+        <translation>G = %1</translation>
+    </message>
+    <message>
+        <source>Pareto frontier</source>
+        <translation>帕累托前沿</translation>
+    </message>
+    <message>
+        <source>original %1 ms</source>
+        <translation>原模型 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
+        <translation>已加载 G = %1、目标 %2 % 的方案：文件减少了 %3 % 的卷积 MACs，速度为原模型的 %4 倍（编辑 ▸ 撤销可恢复之前的方案）。</translation>
+    </message>
 </context>
 <context>
     <name>ClusterScatterView</name>

@@ -546,11 +546,23 @@ private:
     // Push that order through parameter-free channel-wise ops and BatchNorm (permuting its
     // per-channel tensors); where every remaining consumer is a dense conv, fold the order into
     // them. Otherwise restore the original order with one index_select. Returns true if folded.
+    // The uses of `v` that see its channel order: all but shape queries (BatchNorm's scripted
+    // input-dimension check reads input.dim(), which a permutation does not change).
+    static std::vector<torch::jit::Use> orderedUses(const Value *v)
+    {
+        std::vector<torch::jit::Use> out;
+        for (const torch::jit::Use &u : v->uses())
+            if (u.user->kind() != c10::aten::dim && u.user->kind() != c10::aten::size &&
+                u.user->kind() != c10::aten::len)
+                out.push_back(u);
+        return out;
+    }
+
     bool restoreOrder(Value *v, const std::vector<int64_t> &perm)
     {
         const torch::Tensor permT = indexTensor(perm);
-        while (v->uses().size() == 1) {
-            Node *user = v->uses()[0].user;
+        while (orderedUses(v).size() == 1) {
+            Node *user = orderedUses(v)[0].user;
             if (user->owningBlock() != v->node()->owningBlock() || user->input(0) != v)
                 break;
             if (isParamFreeChannelwise(user)) {
@@ -563,8 +575,9 @@ private:
             }
             break;
         }
-        bool foldable = !v->uses().empty();
-        for (const torch::jit::Use &u : v->uses()) {
+        const std::vector<torch::jit::Use> uses = orderedUses(v);
+        bool foldable = !uses.empty();
+        for (const torch::jit::Use &u : uses) {
             Node *c = u.user;
             const std::string name = convName(c);
             foldable = foldable && c->kind() == c10::aten::conv2d && u.offset == 0 && !name.empty() &&
@@ -572,7 +585,7 @@ private:
                        c->owningBlock() == v->node()->owningBlock();
         }
         if (foldable) {
-            for (const torch::jit::Use &u : v->uses()) {
+            for (const torch::jit::Use &u : uses) {
                 const std::string name = convName(u.user);
                 m_inputOrder[name] = perm;
                 if (!m_pruned.count(name)) { // never rewritten: permute its weight columns now

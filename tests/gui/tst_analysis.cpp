@@ -8,6 +8,7 @@
 #include "export/exporter.h"
 #include "finetunedialog.h"
 #include "engine/planner.h"
+#include "eval/frontier.h"
 #include "qcustomplotcompat.h"
 
 #include <QTabWidget>
@@ -100,6 +101,76 @@ private Q_SLOTS:
         QCOMPARE(document.settings().sensitivity.size(), std::size_t(2));
         document.undoStack()->undo();
         QCOMPARE(document.settings().allocation, std::string("uniform"));
+    }
+
+    // The frontier tab: one scatter per G and the Pareto line, each point where its file was
+    // measured; clicking a point loads that plan into the document, one undoable step.
+    void frontierChartLoadsAPlan()
+    {
+        Document document;
+        QVERIFY(openAndPlan(document, QString::fromStdString(datasetPath("eval/planted.pt"))));
+        gkp::PlanSettings s = document.settings();
+        s.select = "l2";
+        s.n_init = 1;
+        {
+            QSignalSpy planned(&document, &Document::planChanged);
+            document.changeSettings(s, QStringLiteral("test settings"));
+            QVERIFY(planned.wait(60000));
+        }
+        AnalysisWindow w(&document);
+        DatasetChoice c;
+        c.spec = plantedSpec();
+        c.limit = 0;
+        c.recalibration = 0;
+        w.setDatasetChoice(c);
+        w.setFrontierSweep(QStringLiteral("1, 2"), QStringLiteral("0.2, 0.4"));
+        w.setFrontierAccuracy(true);
+        QSignalSpy finished(&w, &AnalysisWindow::finished);
+        w.startFrontier();
+        QVERIFY(w.isRunning());
+        QVERIFY(finished.wait(300000));
+        QVERIFY2(finished.takeFirst().at(0).toBool(), qPrintable(w.statusText()));
+        const gkp::Frontier *f = w.frontier();
+        QVERIFY(f);
+        QCOMPARE(int(f->points.size()), 4);
+        QCustomPlot *plot = w.frontierPlot();
+        QCOMPARE(plot->graphCount(), 3); // G = 1, G = 2, the frontier
+        int pareto = 0;
+        for (const gkp::FrontierPoint &p : f->points) {
+            QVERIFY(p.top1);
+            pareto += p.pareto ? 1 : 0;
+        }
+        QCOMPARE(plot->graph(2)->dataCount(), pareto);
+        for (int g = 0; g < 2; ++g) {
+            QCOMPARE(plot->graph(g)->dataCount(), 2);
+            const std::string groups = g == 0 ? "1" : "2";
+            for (int i = 0; i < 2; ++i) { // every datum is one of that G's points, at its latency and top-1
+                const double key = plot->graph(g)->data()->at(i)->key, value = plot->graph(g)->data()->at(i)->value;
+                QVERIFY(std::any_of(f->points.begin(), f->points.end(), [&](const gkp::FrontierPoint &p) {
+                    return p.groups == groups && p.latency_ms == key && 100.0 * *p.top1 == value;
+                }));
+            }
+        }
+        w.findChild<QTabWidget *>()->setCurrentIndex(2);
+        w.resize(900, 640);
+        w.show();
+        QTest::qWait(200);
+        plot->replot();
+
+        // a click on the G = 2 graph's first point loads its plan
+        const QPointF px = plot->graph(1)->coordsToPixels(plot->graph(1)->data()->at(0)->key,
+                                                          plot->graph(1)->data()->at(0)->value);
+        const int before = document.undoStack()->count();
+        QTest::mouseClick(plot, Qt::LeftButton, {}, px.toPoint());
+        QTRY_VERIFY_WITH_TIMEOUT(w.markedFrontierPoint() >= 0, 5000);
+        const gkp::FrontierPoint &chosen = f->points[std::size_t(w.markedFrontierPoint())];
+        QCOMPARE(chosen.groups, std::string("2"));
+        QCOMPARE(document.undoStack()->count(), before + 1);
+        QCOMPARE(document.settings().groups, 2);
+        QCOMPARE(document.settings().target_macs_reduction.value_or(-1), chosen.target);
+        saveScreenshot(w, QStringLiteral("analysis-frontier.png"));
+        document.undoStack()->undo();
+        QCOMPARE(document.settings().groups, s.groups);
     }
 
     void finetuneDialog()
