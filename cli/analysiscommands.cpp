@@ -39,6 +39,20 @@ struct AnalysisOptions
     std::string output;
 };
 
+// GKP's clustering and selection options (resolveMethod reads --lambda).
+void addMethodOptions(CLI::App &cmd, AnalysisOptions &o)
+{
+    cmd.add_option("--cluster", o.settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth"}));
+    cmd.add_option("--select", o.settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
+    cmd.add_option("--lambda", o.lambda, "Greedy selection lambda: auto or a number")->capture_default_str();
+    cmd.add_option("--seed", o.settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
+    cmd.add_flag("--include-stem", o.settings.include_stem, "Also prune convolutions that read the network input");
+}
+
 void addCommonOptions(CLI::App &cmd, AnalysisOptions &o)
 {
     cmd.add_option("model", o.model, "Model: TorchScript (.pt) or ONNX (.onnx)")->required();
@@ -51,15 +65,7 @@ void addCommonOptions(CLI::App &cmd, AnalysisOptions &o)
     cmd.add_option("--calibration-data", o.calibration,
                    "Dataset SPEC for --recalibrate-bn (default: the training split of --dataset)");
     cmd.add_option("--groups", o.groups, "GKP group count G, or auto")->capture_default_str();
-    cmd.add_option("--cluster", o.settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth"}));
-    cmd.add_option("--select", o.settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
-    cmd.add_option("--lambda", o.lambda, "Greedy selection lambda: auto or a number")->capture_default_str();
-    cmd.add_option("--seed", o.settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
-    cmd.add_flag("--include-stem", o.settings.include_stem, "Also prune convolutions that read the network input");
+    addMethodOptions(cmd, o);
     auto *csv = cmd.add_flag("--csv", o.csv, "CSV output");
     cmd.add_flag("--json", o.json, "JSON output")->excludes(csv);
     cmd.add_option("-o,--output", o.output, "Write the output to this file (atomically) instead of stdout");
@@ -331,13 +337,7 @@ void addFrontierCommand(CLI::App &app)
         ->check(CLI::PositiveNumber);
     cmd->add_option("--calibration-data", o->calibration,
                     "Dataset SPEC for --recalibrate-bn (default: the training split of --dataset)");
-    cmd->add_option("--cluster", o->settings.cluster, "Filter clustering: kmeans, kpca, spectral, smooth")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"kmeans", "kpca", "spectral", "smooth"}));
-    cmd->add_option("--select", o->settings.select, "Grouped-kernel selection: greedy, l2, gm, l2gm")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"greedy", "l2", "gm", "l2gm"}));
-    cmd->add_option("--seed", o->settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
+    addMethodOptions(*cmd, *o);
     cmd->add_option("--plans-dir", *plansDir,
                     "Where each point's plan JSON goes (default: beside -o, else the current directory)");
     cmd->add_flag("--keep-files", *keep, "Keep each point's exported model (frontier-G<g>-<target>.pt) beside its plan");
@@ -347,6 +347,8 @@ void addFrontierCommand(CLI::App &app)
     cmd->callback([o, groups, targets, runtime, timingBatch, runs, plansDir, keep] {
         if (o->recalibrate > 0 && o->dataset.empty())
             throw Error("--recalibrate-bn needs --dataset: BatchNorm is recalibrated before evaluating top-1");
+        o->groups = "1"; // the sweep sets G per point; resolveMethod then reads --lambda
+        resolveMethod(*o);
         FrontierOptions fo;
         fo.groups.clear();
         std::stringstream list(*groups);
@@ -394,7 +396,8 @@ void addFrontierCommand(CLI::App &app)
         std::string footer = "\noriginal " + std::string(original) + " ms (median over the points' runs) in the " +
                              f.runtime + " runtime at batch " + std::to_string(f.batch) +
                              "; latency and speed-up of each written file against the original in the same "
-                             "interleaved runs; * = on the Pareto frontier (no point faster and better)\n";
+                             "interleaved runs; * = on the Pareto frontier (no point better and faster relative to the original, "
+                             "so the machine's drift between points cancels)\n";
         if (f.quality == "top1")
             footer += recalibrationNote(*o, in->calibration);
         else

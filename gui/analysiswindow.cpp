@@ -164,7 +164,7 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
       m_frontierGroups(new QLineEdit(QStringLiteral("1, 2, 4, 8, auto"))),
       m_frontierTargets(new QLineEdit(QStringLiteral("0.2, 0.3, 0.4, 0.5, 0.6"))),
       m_frontierAccuracy(new QCheckBox(tr("Top-1 on the data (else retained kernel energy)"))),
-      m_frontierBatch(new QSpinBox), m_frontierPlot(makePlot(tr("latency of the exported file (ms)"), tr("top-1 (%)"))),
+      m_frontierBatch(new QSpinBox), m_frontierPlot(makePlot(tr("time of the exported file / the original's, same runs"), tr("top-1 (%)"))),
       m_runFrontier(new QPushButton(tr("Measure"))), m_saveFrontier(new QPushButton(tr("Save…"))),
       m_cancelButton(new QPushButton(tr("Cancel"))), m_progress(new QProgressBar), m_status(new QLabel)
 {
@@ -620,7 +620,7 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
     m_frontierGraphPoints.clear();
     const bool top1 = f.quality == "top1";
     plot->yAxis->setLabel(top1 ? tr("top-1 (%)") : tr("retained kernel energy (%)"));
-    double xMin = f.original_latency_ms, xMax = f.original_latency_ms, yLo = 100.0, yHi = 0.0;
+    double xMin = 1.0, xMax = 1.0, yLo = 100.0, yHi = 0.0; // x: time relative to the original
     std::vector<std::string> order;
     for (const gkp::FrontierPoint &p : f.points)
         if (std::find(order.begin(), order.end(), p.groups) == order.end())
@@ -635,7 +635,7 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
         std::vector<int> indices;
         for (std::size_t i = 0; i < f.points.size(); ++i)
             if (f.points[i].groups == groups) {
-                x << f.points[i].latency_ms;
+                x << f.points[i].relativeTime();
                 y << 100.0 * f.points[i].quality();
                 indices.push_back(int(i));
             }
@@ -667,10 +667,10 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
             if (p.pareto)
                 pareto.push_back(&p);
         std::sort(pareto.begin(), pareto.end(),
-                  [](const auto *a, const auto *b) { return a->latency_ms < b->latency_ms; });
+                  [](const auto *a, const auto *b) { return a->relativeTime() < b->relativeTime(); });
         std::vector<int> indices;
         for (const gkp::FrontierPoint *p : pareto) {
-            x << p->latency_ms;
+            x << p->relativeTime();
             y << 100.0 * p->quality();
             indices.push_back(int(p - f.points.data()));
         }
@@ -678,11 +678,11 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
         m_frontierGraphPoints.push_back(std::move(indices)); // drawn over its points: a click on one is theirs
     }
     auto *original = new QCPItemStraightLine(plot);
-    original->point1->setCoords(f.original_latency_ms, 0);
-    original->point2->setCoords(f.original_latency_ms, 1);
+    original->point1->setCoords(1.0, 0);
+    original->point2->setCoords(1.0, 1);
     original->setPen(QPen(Qt::gray, 1, Qt::DotLine));
     auto *label = new QCPItemText(plot);
-    label->position->setCoords(f.original_latency_ms, yLo);
+    label->position->setCoords(1.0, yLo);
     label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     label->setText(tr("original %1 ms").arg(f.original_latency_ms, 0, 'g', 3) + QStringLiteral(" "));
     label->setColor(Qt::gray);
@@ -716,7 +716,7 @@ void AnalysisWindow::loadFrontierPoint(int index)
     ring->setObjectName(QStringLiteral("marked"));
     ring->topLeft->setType(QCPItemPosition::ptAbsolute);
     ring->bottomRight->setType(QCPItemPosition::ptAbsolute);
-    const double cx = m_frontierPlot->xAxis->coordToPixel(p.latency_ms);
+    const double cx = m_frontierPlot->xAxis->coordToPixel(p.relativeTime());
     const double cy = m_frontierPlot->yAxis->coordToPixel(100.0 * p.quality());
     ring->topLeft->setCoords(cx - 9, cy - 9);
     ring->bottomRight->setCoords(cx + 9, cy + 9);

@@ -172,10 +172,6 @@
         <translation>Top-1 auf den Daten (sonst erhaltene Kernel-Energie)</translation>
     </message>
     <message>
-        <source>latency of the exported file (ms)</source>
-        <translation>Latenz der exportierten Datei (ms)</translation>
-    </message>
-    <message>
         <source>model&apos;s</source>
         <translation>des Modells</translation>
     </message>
@@ -246,6 +242,10 @@
     <message>
         <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
         <translation>Plan mit G = %1 bei %2 % Ziel geladen: die Datei spart %3 % der Conv-MACs und lief %4x gegenüber dem Original (Bearbeiten ▸ Rückgängig stellt den vorigen Plan wieder her).</translation>
+    </message>
+    <message>
+        <source>time of the exported file / the original&apos;s, same runs</source>
+        <translation>Zeit der exportierten Datei / die des Originals, gleiche Läufe</translation>
     </message>
 </context>
 <context>

@@ -172,10 +172,6 @@
         <translation>数据上的 Top-1（否则为保留的卷积核能量）</translation>
     </message>
     <message>
-        <source>latency of the exported file (ms)</source>
-        <translation>导出文件的延迟（毫秒）</translation>
-    </message>
-    <message>
         <source>model&apos;s</source>
         <translation>模型的</translation>
     </message>
@@ -246,6 +242,10 @@
     <message>
         <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
         <translation>已加载 G = %1、目标 %2 % 的方案：文件减少了 %3 % 的卷积 MACs，速度为原模型的 %4 倍（编辑 ▸ 撤销可恢复之前的方案）。</translation>
+    </message>
+    <message>
+        <source>time of the exported file / the original&apos;s, same runs</source>
+        <translation>导出文件的时间 / 原模型的时间（同一组运行）</translation>
     </message>
 </context>
 <context>

@@ -95,8 +95,8 @@ void markPareto(std::vector<FrontierPoint> &points)
 {
     for (FrontierPoint &p : points) {
         p.pareto = std::none_of(points.begin(), points.end(), [&](const FrontierPoint &q) {
-            const bool noWorse = q.latency_ms <= p.latency_ms && q.quality() >= p.quality();
-            const bool better = q.latency_ms < p.latency_ms || q.quality() > p.quality();
+            const bool noWorse = q.relativeTime() <= p.relativeTime() && q.quality() >= p.quality();
+            const bool better = q.relativeTime() < p.relativeTime() || q.quality() > p.quality();
             return &q != &p && noWorse && better;
         });
     }

@@ -36,6 +36,9 @@ struct FrontierPoint
     bool pareto = false;
 
     double speedup() const { return latency_ms > 0.0 ? original_ms / latency_ms : 0.0; }
+    // Time relative to the original timed in the same interleaved runs (the machine's drift between
+    // points cancels); the latency itself when the original's is unknown.
+    double relativeTime() const { return original_ms > 0.0 ? latency_ms / original_ms : latency_ms; }
     double quality() const { return top1 ? *top1 : energy; }
 };
 
@@ -70,7 +73,8 @@ struct FrontierOptions
 // Throws gkp::Error (bad groups or targets, unwritable directory), gkp::Cancelled.
 Frontier computeFrontier(const Model &model, const FrontierOptions &options, const ProgressFn &progress = {});
 
-// Marks the points no other point dominates (at most as slow and at least as good, one strictly).
+// Marks the points no other point dominates (at most as slow relative to the original, and at
+// least as good, one strictly).
 void markPareto(std::vector<FrontierPoint> &points);
 
 // Retained kernel energy of a plan, weighted by each conv's MACs (convs it leaves alone count 1).

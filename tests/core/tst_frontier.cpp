@@ -92,7 +92,8 @@ private Q_SLOTS:
             const gkp::Model written = gkp::Model::load(file);
             QCOMPARE(p.latency_ms, double(written.inventory().totals.conv_macs) / 1e6);
             QCOMPARE(p.file_macs_cut, 1.0 - double(written.inventory().totals.conv_macs) / before);
-            QVERIFY(p.file_macs_cut > 0.0);
+            QVERIFY(p.file_macs_cut >= 0.0 && p.file_macs_cut <= p.plan_macs_cut + 0.35); // forms slower
+            // than dense here are written masked-dense; trimmed producers cut more than the plan
             if (p.groups == "1")
                 QCOMPARE(p.share_grouped, 0.0);
             QVERIFY(p.share_grouped >= 0.0 && p.share_grouped <= 1.0);

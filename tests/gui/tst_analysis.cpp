@@ -144,10 +144,10 @@ private Q_SLOTS:
         for (int g = 0; g < 2; ++g) {
             QCOMPARE(plot->graph(g)->dataCount(), 2);
             const std::string groups = g == 0 ? "1" : "2";
-            for (int i = 0; i < 2; ++i) { // every datum is one of that G's points, at its latency and top-1
+            for (int i = 0; i < 2; ++i) { // every datum is one of that G's points, at its relative time and top-1
                 const double key = plot->graph(g)->data()->at(i)->key, value = plot->graph(g)->data()->at(i)->value;
                 QVERIFY(std::any_of(f->points.begin(), f->points.end(), [&](const gkp::FrontierPoint &p) {
-                    return p.groups == groups && p.latency_ms == key && 100.0 * *p.top1 == value;
+                    return p.groups == groups && p.relativeTime() == key && 100.0 * *p.top1 == value;
                 }));
             }
         }
