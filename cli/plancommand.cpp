@@ -170,7 +170,10 @@ void addPlanCommand(CLI::App &app)
     cmd->add_option("--seed", o->settings.seed, "Random seed (k-means++ seeding)")->capture_default_str();
     cmd->add_option("--n-init", o->settings.n_init, "k-means restarts")->capture_default_str()->check(CLI::Range(1, 1000));
     cmd->add_option("--max-groups", o->settings.max_groups, "auto groups: largest G tried")->capture_default_str();
-    cmd->add_option("--epsilon", o->settings.epsilon, "auto groups: energy tolerance")->capture_default_str();
+    auto *epsilon = cmd->add_option("--epsilon", o->settings.epsilon,
+                                    "auto groups: energy tolerance (with --latency-aware the default is 1: every "
+                                    "G is a candidate and the fastest wins)")
+                        ->capture_default_str();
     cmd->add_flag("--latency-aware", o->settings.latency_aware,
                   "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
     cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
@@ -187,7 +190,11 @@ void addPlanCommand(CLI::App &app)
                     "TMI: training snapshot files or folders of .pt files (same architecture)");
     cmd->add_flag("--json", o->json, "Print the plan JSON on stdout");
     cmd->add_flag("-q,--quiet", o->quiet, "No per-layer summary");
-    cmd->callback([o] {
+    cmd->callback([o, epsilon] {
+        // Latency-aware with the default tolerance leaves only the highest-energy G (the largest,
+        // slowest one) as a candidate: the file then keeps every layer dense. Let time decide.
+        if (o->settings.latency_aware && epsilon->count() == 0)
+            o->settings.epsilon = 1.0;
         const PlanSettings settings = resolve(*o);
         if (!o->output.empty())
             checkWritable(o->output);

@@ -285,6 +285,8 @@ void ControlsPanel::commitGlobal()
     else
         s.target_macs_reduction.reset();
     s.groups = m_autoGroups->isChecked() ? 0 : m_groupsSpin->value();
+    if (m_latencyAware->isChecked() != s.latency_aware) // as gkp plan: with timing, every G is a candidate
+        s.epsilon = m_latencyAware->isChecked() ? 1.0 : gkp::PlanSettings{}.epsilon;
     s.latency_aware = m_latencyAware->isChecked();
     s.latency_runtime = gkp::toString(m_oneDnn->isChecked() ? gkp::Runtime::OneDnn : gkp::Runtime::Frozen);
     s.cluster = m_cluster->currentData().toString().toStdString();

@@ -328,20 +328,18 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
         } else if (options.mode == ExportMode::Deploy && options.choose_fastest) {
             // With G = 1 the gather vanishes when the producer stays a dense conv (it is then
             // trimmed to the kept channels): time the layer as it will run.
+            // A grouped layer over such a producer can have it compute the gathered channels.
             TimingContext context;
             const int producer = soleProducer(model.inventory(), l.layer);
-            if (l.groups == 1 && producer >= 0) {
+            bool producerDense = false; // a dense conv in the file
+            if (producer >= 0) {
                 const LayerPlan *p = plan.find(model.inventory().layers[std::size_t(producer)].name);
                 const auto f = p ? forms.find(p->name) : forms.end();
-                context.input_trimmed =
-                    !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
+                producerDense = !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
             }
-            if (l.groups > 1 && producer >= 0) {
-                const LayerPlan *p = plan.find(model.inventory().layers[std::size_t(producer)].name);
-                const auto f = p ? forms.find(p->name) : forms.end();
-                if (!p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense))
-                    context.gather_free_producer = producer; // a dense conv in the file
-            }
+            context.input_trimmed = l.groups == 1 && producerDense;
+            if (l.groups > 1 && producerDense)
+                context.gather_free_producer = producer;
             context.runtime = options.runtime;
             LayerExport e;
             timeLayerForms(model, l, batch, options.timing_runs, e, context);

@@ -63,6 +63,24 @@ private Q_SLOTS:
         QCOMPARE(bench["layers"].size(), std::size_t(20));
     }
 
+    // --latency-aware without --epsilon lets time choose among every G (the default tolerance would
+    // leave only the highest-energy, slowest G); an explicit --epsilon is kept.
+    void latencyAwareEpsilonDefault()
+    {
+        const QString model = fixturePath("cifar_resnet20_scripted.pt");
+        for (const bool given : {false, true}) {
+            QStringList args{u"plan"_qs, model, u"--groups"_qs, u"auto"_qs, u"--latency-aware"_qs, u"--ratio"_qs,
+                             u"0.5"_qs, u"--select"_qs, u"l2"_qs, u"-q"_qs, u"-o"_qs, path("latency.json")};
+            if (given)
+                args << u"--epsilon"_qs << u"0.02"_qs;
+            const CliResult r = runGkp(args);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            std::ifstream in(path("latency.json").toStdString());
+            const json plan = json::parse(in);
+            QCOMPARE(plan["settings"]["epsilon"].get<double>(), given ? 0.02 : 1.0);
+        }
+    }
+
     void badInputs_data()
     {
         QTest::addColumn<QStringList>("args");
