@@ -68,15 +68,6 @@ void checkOptions(const FrontierOptions &o)
         throw Error("the frontier needs at least one timed run per point");
 }
 
-double median(std::vector<double> v)
-{
-    if (v.empty())
-        return 0.0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 } // namespace
 
 double planEnergy(const Plan &plan, const Model &model)
@@ -189,7 +180,7 @@ Frontier computeFrontier(const Model &model, const FrontierOptions &options, con
         }
     if (progress)
         progress(total, total);
-    f.original_latency_ms = median(originals);
+    f.original_latency_ms = medianOf(originals);
     markPareto(f.points);
     return f;
 }

@@ -93,6 +93,23 @@ std::string prePad(OpContext &ctx, const std::string &x, const Padding &p, std::
     return ctx.tmp("torch.constant_pad_nd(" + x + ", " + lit(tp) + ", " + value + ")");
 }
 
+// A Conv or ConvTranspose weight (input 1) and bias (input 2) as the op's arguments. A constant
+// weight makes the node a layer: weight and bias in its own submodule, as nn.Conv2d holds them.
+std::pair<std::string, std::string> convWeights(OpContext &ctx, const at::Tensor *w)
+{
+    if (!w)
+        return {ctx.in(1), ctx.has(2) ? ctx.in(2) : std::string("None")};
+    const std::string m = ctx.layerModule();
+    ctx.moduleTensor("weight", *w, true);
+    const at::Tensor *b = ctx.has(2) ? ctx.constant(2) : nullptr;
+    if (b)
+        ctx.moduleTensor("bias", *b, true);
+    else
+        ctx.moduleNone("bias");
+    ctx.markLayer();
+    return {m + ".weight", b || !ctx.has(2) ? m + ".bias" : ctx.in(2)};
+}
+
 void conv(OpContext &ctx)
 {
     const std::string x = ctx.in(0);
@@ -116,23 +133,7 @@ void conv(OpContext &ctx)
     std::vector<int64_t> pads;
     const std::string input = prePad(ctx, x, padding(ctx, kernel, strides, dilations), n, "0.0", kernel, strides,
                                      dilations, pads);
-    std::string weight, bias = "None";
-    if (w) { // a layer: weights in its own submodule, as nn.Conv2d holds them
-        const std::string m = ctx.layerModule();
-        ctx.moduleTensor("weight", *w, true);
-        const at::Tensor *b = ctx.has(2) ? ctx.constant(2) : nullptr;
-        if (b)
-            ctx.moduleTensor("bias", *b, true);
-        else
-            ctx.moduleNone("bias");
-        ctx.markLayer();
-        weight = m + ".weight";
-        bias = b || !ctx.has(2) ? m + ".bias" : ctx.in(2);
-    } else {
-        weight = ctx.in(1);
-        if (ctx.has(2))
-            bias = ctx.in(2);
-    }
+    const auto [weight, bias] = convWeights(ctx, w);
     ctx.set(0, "torch.conv" + std::to_string(n) + "d(" + input + ", " + weight + ", " + bias + ", " + lit(strides) +
                    ", " + lit(pads) + ", " + lit(dilations) + ", " + lit(group) + ")");
 }
@@ -180,23 +181,7 @@ void convTranspose(OpContext &ctx)
             pads[d + n] = total - pads[d];
         }
     }
-    std::string weight, bias = "None";
-    if (w) {
-        const std::string m = ctx.layerModule();
-        ctx.moduleTensor("weight", *w, true);
-        const at::Tensor *b = ctx.has(2) ? ctx.constant(2) : nullptr;
-        if (b)
-            ctx.moduleTensor("bias", *b, true);
-        else
-            ctx.moduleNone("bias");
-        ctx.markLayer();
-        weight = m + ".weight";
-        bias = b || !ctx.has(2) ? m + ".bias" : ctx.in(2);
-    } else {
-        weight = ctx.in(1);
-        if (ctx.has(2))
-            bias = ctx.in(2);
-    }
+    const auto [weight, bias] = convWeights(ctx, w);
     // Symmetric part of the padding goes to the op, the rest is cropped from the end (or start).
     std::vector<int64_t> common(n);
     bool crop = false;

@@ -19,6 +19,15 @@ bool isFrozen(const torch::jit::Module &m)
 }
 } // namespace
 
+double medianOf(std::vector<double> values)
+{
+    if (values.empty())
+        return 0.0;
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
 BenchResult benchmarkModels(const std::vector<const Model *> &models, const BenchOptions &options,
                             const ProgressFn &progress)
 {
@@ -63,10 +72,8 @@ BenchResult benchmarkModels(const std::vector<const Model *> &models, const Benc
                 throw Cancelled();
         }
         for (std::size_t k = 0; k < modules.size(); ++k) {
-            std::vector<double> &t = times[k];
-            std::sort(t.begin(), t.end());
-            r.median_ms[k][bi] = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
-            r.min_ms[k][bi] = t.front();
+            r.median_ms[k][bi] = medianOf(times[k]);
+            r.min_ms[k][bi] = *std::min_element(times[k].begin(), times[k].end());
         }
     }
     return r;

@@ -32,6 +32,9 @@ struct BenchResult
     std::vector<std::vector<double>> median_ms, min_ms;
 };
 
+// The median of `values` (the mean of the middle two for an even count); 0 for none.
+double medianOf(std::vector<double> values);
+
 // Times whole models on random inputs of their example shape at each batch size. With several
 // models the runs are interleaved (A, B, A, B, ...) so machine noise hits all alike.
 BenchResult benchmarkModels(const std::vector<const Model *> &models, const BenchOptions &options,

@@ -23,16 +23,6 @@ QString plantedSpec()
     return u"idx:"_qs + ds("eval/images.idx3") + u","_qs + ds("eval/planted_labels.idx1") + u",mean=0.5,std=0.25"_qs;
 }
 
-void checkOneErrorLine(const CliResult &r, const QString &mustMention)
-{
-    QCOMPARE(r.exitCode, 1);
-    QVERIFY(!r.crashed);
-    const QStringList lines = r.err.trimmed().split(u'\n');
-    QVERIFY2(lines.last().startsWith(u"gkp: error: "_qs), qPrintable(r.err));
-    QVERIFY2(lines.last().contains(mustMention), qPrintable(r.err));
-    QCOMPARE(r.err.count(u"error"_qs), 1);
-}
-
 } // namespace
 
 class TestCliAccuracy : public QObject

@@ -115,7 +115,8 @@ std::array<CliResult, 2> runTwoRanks(const QStringList &args, const QStringList 
     return {ranks[0]->finish(timeoutMs), ranks[1]->finish(timeoutMs)};
 }
 
-void checkOneErrorLine(const CliResult &r, const QString &mustMention)
+// As checkOneErrorLine (clirunner.h), but it counts "gkp: error" lines, not every "error".
+void checkOneGkpErrorLine(const CliResult &r, const QString &mustMention)
 {
     QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(r.err));
     const QStringList lines = r.err.trimmed().split(u'\n');
@@ -273,7 +274,7 @@ private Q_SLOTS:
         t.start();
         const CliResult survivor = ranks[std::size_t(1 - victim)]->finish(30000);
         ranks[std::size_t(victim)]->finish(5000);
-        checkOneErrorLine(survivor, u"rank %1 of 2: "_qs.arg(1 - victim));
+        checkOneGkpErrorLine(survivor, u"rank %1 of 2: "_qs.arg(1 - victim));
         QVERIFY2(survivor.err.contains(u"another rank stopped"_qs), qPrintable(survivor.err));
         QVERIFY2(t.elapsed() < 20000,
                  "the survivor waited for its timeout instead of noticing the closed connection");
@@ -285,7 +286,7 @@ private Q_SLOTS:
         // rank 0 trains on 40 images, rank 1 on 41: both stop before training, nothing written
         const auto ranks = runTwoRanks(finetuneArgs(0, 8), {u"--limit"_qs, u"4%1"_qs, u"-o"_qs, path(u"out%1.pt"_qs)});
         for (const CliResult &r : ranks)
-            checkOneErrorLine(r, u"the ranks disagree on training images (rank 0: 40, rank 1: 41)"_qs);
+            checkOneGkpErrorLine(r, u"the ranks disagree on training images (rank 0: 40, rank 1: 41)"_qs);
         QCOMPARE(outputsIn(), QStringList());
     }
 
@@ -318,7 +319,7 @@ private Q_SLOTS:
         CliResult r;
         r.exitCode = p.exitCode();
         r.err = QString::fromUtf8(p.readAllStandardError());
-        checkOneErrorLine(r, mention);
+        checkOneGkpErrorLine(r, mention);
         QCOMPARE(outputsIn(), QStringList());
     }
 
@@ -331,7 +332,7 @@ private Q_SLOTS:
             const CliResult r = GkpProcess(finetuneArgs(50, 8, 2, 2) << u"-o"_qs << path(u"out.pt"_qs), rank,
                                            freeLoopbackPort())
                                     .finish(30000);
-            checkOneErrorLine(r, u"rank %1 of 2: cannot join"_qs.arg(rank));
+            checkOneGkpErrorLine(r, u"rank %1 of 2: cannot join"_qs.arg(rank));
         }
         QVERIFY(t.elapsed() < 40000);
         QCOMPARE(outputsIn(), QStringList());

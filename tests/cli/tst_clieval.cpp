@@ -28,15 +28,11 @@ QString batch()
 }
 
 // The last stderr line is the error; nothing else on stderr may look like one.
-void checkOneErrorLine(const CliResult &r, const QString &mustMention)
+// ... and nothing on stdout (eval prints its results there)
+void checkOneErrorLineNoOutput(const CliResult &r, const QString &mustMention)
 {
-    QCOMPARE(r.exitCode, 1);
-    QVERIFY(!r.crashed);
     QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
-    const QStringList lines = r.err.trimmed().split(u'\n');
-    QVERIFY2(lines.last().startsWith(u"gkp: error: "_qs), qPrintable(r.err));
-    QVERIFY2(lines.last().contains(mustMention), qPrintable(r.err));
-    QCOMPARE(r.err.count(u"error"_qs), 1);
+    checkOneErrorLine(r, mustMention);
 }
 
 } // namespace
@@ -138,7 +134,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, mustMention);
-        checkOneErrorLine(runGkp(args), mustMention);
+        checkOneErrorLineNoOutput(runGkp(args), mustMention);
     }
 
     void installedFashionMnist()

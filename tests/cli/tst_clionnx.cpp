@@ -47,16 +47,6 @@ json readJson(const QString &path)
     return json::parse(f.readAll().toStdString());
 }
 
-void checkOneErrorLine(const CliResult &r, const QString &mustMention)
-{
-    QCOMPARE(r.exitCode, 1);
-    QVERIFY(!r.crashed);
-    const QStringList lines = r.err.trimmed().split(u'\n');
-    QVERIFY2(lines.last().startsWith(u"gkp: error: "_qs), qPrintable(r.err));
-    QVERIFY2(lines.last().contains(mustMention), qPrintable(r.err));
-    QCOMPARE(r.err.count(u"error"_qs), 1);
-}
-
 } // namespace
 
 class TestCliOnnx : public QObject

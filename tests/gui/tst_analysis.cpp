@@ -22,6 +22,32 @@ QString plantedSpec()
            QString::fromStdString(datasetPath("eval/planted_labels.idx1")) + QStringLiteral(",mean=0.5,std=0.25");
 }
 
+// The planted fixture opened and re-planned with fast settings (l2 selection, one k-means start;
+// `groups` > 0 sets G).
+bool openPlanted(Document &document, int groups = 0)
+{
+    if (!openAndPlan(document, QString::fromStdString(datasetPath("eval/planted.pt"))))
+        return false;
+    gkp::PlanSettings s = document.settings();
+    s.select = "l2";
+    if (groups > 0)
+        s.groups = groups;
+    s.n_init = 1;
+    QSignalSpy planned(&document, &Document::planChanged);
+    document.changeSettings(s, QStringLiteral("test settings"));
+    return planned.wait(60000);
+}
+
+// The planted labels, every image, BatchNorm statistics as stored.
+DatasetChoice plantedChoice()
+{
+    DatasetChoice c;
+    c.spec = plantedSpec();
+    c.limit = 0;
+    c.recalibration = 0;
+    return c;
+}
+
 } // namespace
 
 class TestAnalysis : public QObject
@@ -39,22 +65,9 @@ private Q_SLOTS:
     void sensitivityAndComparisonCharts()
     {
         Document document;
-        QVERIFY(openAndPlan(document, QString::fromStdString(datasetPath("eval/planted.pt"))));
-        gkp::PlanSettings s = document.settings();
-        s.select = "l2";
-        s.groups = 2;
-        s.n_init = 1;
-        {
-            QSignalSpy planned(&document, &Document::planChanged);
-            document.changeSettings(s, QStringLiteral("test settings"));
-            QVERIFY(planned.wait(60000));
-        }
+        QVERIFY(openPlanted(document, 2));
         AnalysisWindow w(&document);
-        DatasetChoice c;
-        c.spec = plantedSpec();
-        c.limit = 0;
-        c.recalibration = 0;
-        w.setDatasetChoice(c);
+        w.setDatasetChoice(plantedChoice());
         w.setRatios(QStringLiteral("0.25, 0.5"));
         QSignalSpy finished(&w, &AnalysisWindow::finished);
         w.startSensitivity();
@@ -108,21 +121,10 @@ private Q_SLOTS:
     void frontierChartLoadsAPlan()
     {
         Document document;
-        QVERIFY(openAndPlan(document, QString::fromStdString(datasetPath("eval/planted.pt"))));
-        gkp::PlanSettings s = document.settings();
-        s.select = "l2";
-        s.n_init = 1;
-        {
-            QSignalSpy planned(&document, &Document::planChanged);
-            document.changeSettings(s, QStringLiteral("test settings"));
-            QVERIFY(planned.wait(60000));
-        }
+        QVERIFY(openPlanted(document));
+        const gkp::PlanSettings s = document.settings();
         AnalysisWindow w(&document);
-        DatasetChoice c;
-        c.spec = plantedSpec();
-        c.limit = 0;
-        c.recalibration = 0;
-        w.setDatasetChoice(c);
+        w.setDatasetChoice(plantedChoice());
         w.setFrontierSweep(QStringLiteral("1, 2"), QStringLiteral("0.2, 0.4"));
         w.setFrontierAccuracy(true);
         QSignalSpy finished(&w, &AnalysisWindow::finished);
