@@ -177,6 +177,11 @@ void addPlanCommand(CLI::App &app)
     cmd->add_flag("--latency-aware", o->settings.latency_aware,
                   "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
     cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
+    cmd->add_option("--latency-slack", o->settings.latency_slack,
+                    "--latency-aware: a G at most this fraction slower than the layer's fastest may be kept for its "
+                    "higher retained energy (0: the fastest wins)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--runtime", o->settings.latency_runtime,
                     "Where --latency-aware times layers: frozen (the exported file as loaded) or onednn (after "
                     "torch.jit.optimize_for_inference)")

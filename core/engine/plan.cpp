@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "model/model.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -104,6 +105,20 @@ std::string methodSummary(const PlanSettings &s)
     return s.cluster + " + " + s.select + ", G = " + (s.groups == 0 ? std::string("auto") : std::to_string(s.groups));
 }
 
+bool keptBalancedOver(const LayerPlan &consumer, const LayerPlan &producer)
+{
+    if (consumer.groups != 1 || producer.groups <= 1 || consumer.kept.size() != 1 ||
+        consumer.kept[0].size() % std::size_t(producer.groups) != 0)
+        return false;
+    std::vector<std::size_t> perGroup(std::size_t(producer.groups), 0);
+    for (int c : consumer.kept[0]) {
+        if (c < 0 || std::size_t(c) >= producer.assignment.size())
+            return false;
+        ++perGroup[std::size_t(producer.assignment[std::size_t(c)])];
+    }
+    return std::all_of(perGroup.begin(), perGroup.end(), [&](std::size_t n) { return n == perGroup[0]; });
+}
+
 void updateTotals(Plan &plan, const Model &model)
 {
     if (plan.isChannelPlan()) {
@@ -127,8 +142,8 @@ void updateTotals(Plan &plan, const Model &model)
             continue;
         const ConvLayer &p = inv.layers[std::size_t(producer)];
         const LayerPlan *pp = plan.find(p.name);
-        if (pp && pp->groups != 1)
-            continue; // a grouped producer keeps its channels
+        if (pp && pp->groups != 1 && !keptBalancedOver(l, *pp))
+            continue; // a grouped producer keeps its channels unless every group loses as many
         const int64_t rows = int64_t(l.groups) * l.kept_per_group;
         if (rows > p.out_channels)
             continue;

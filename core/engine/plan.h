@@ -64,6 +64,9 @@ struct PlanSettings
     double epsilon = 0.005;  // auto: energy tolerance
     bool latency_aware = false; // auto: time candidate forms on this machine, keep the fastest
     int64_t latency_batch = 0;  // batch for that timing; 0 = the model's example batch
+    // Latency-aware: a candidate at most this fraction slower than a layer's fastest one may be
+    // kept for its higher retained energy (finer groups keep more; 0: the fastest always wins).
+    double latency_slack = 0.15;
     // Kept input channels per group rounded to a multiple of this (8: what an AVX2 kernel
     // computes at once; a conv over 176 channels runs faster than over 179). 1 = off.
     int channel_multiple = 1;
@@ -96,8 +99,10 @@ struct PlanTotals
 {
     int64_t macs_before = 0, macs_after = 0;     // every conv of the model
     int64_t params_before = 0, params_after = 0; // every parameter of the model
-    // What a deploy export computes: macs_after less the output channels a dense producer of a
-    // G = 1 layer no longer computes (soleProducer: the export removes the channels nobody reads).
+    // What a deploy export computes: macs_after less the output channels a sole producer of a
+    // G = 1 layer no longer computes (soleProducer: the export removes the channels nobody reads;
+    // from a grouped producer only when keptBalancedOver), plus nothing for gather-free producers
+    // that compute at most their own channel count.
     int64_t deploy_macs_after = 0;
     double macsReduction() const { return macs_before ? 1.0 - double(macs_after) / double(macs_before) : 0.0; }
     double deployMacsReduction() const
@@ -153,6 +158,11 @@ struct Plan
 
 // The mask view of a layer plan: mask[o * Cin + c] = 1 iff c is kept by o's group.
 std::vector<uint8_t> kernelMask(const LayerPlan &layer, int64_t inChannels);
+
+// True when `consumer` (G = 1) keeps as many of `producer`'s output channels from each of its
+// groups: a deploy export then removes the unread filters of the grouped producer too (its groups
+// stay equal) and the gather before the consumer goes. False when `producer` has G = 1.
+bool keptBalancedOver(const LayerPlan &consumer, const LayerPlan &producer);
 
 // Recomputes MACs/params of a layer plan and the totals from the model inventory.
 void updateCosts(LayerPlan &layer, const Model &model);

@@ -58,6 +58,7 @@ json settingsToJson(const PlanSettings &s)
         {"epsilon", s.epsilon},
         {"latency_aware", s.latency_aware},
         {"latency_batch", s.latency_batch},
+        {"latency_slack", s.latency_slack},
         {"channel_multiple", s.channel_multiple},
         {"latency_runtime", s.latency_runtime},
         {"snapshots", s.snapshots},
@@ -203,6 +204,8 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     s.latency_aware = r.boolean(r.field(j, p, "latency_aware"), Reader::join(p, "latency_aware"));
     if (j.contains("latency_batch"))
         s.latency_batch = r.integer(j["latency_batch"], Reader::join(p, "latency_batch"), 0, 1 << 20);
+    if (j.contains("latency_slack"))
+        s.latency_slack = r.number(j["latency_slack"], Reader::join(p, "latency_slack"), 0.0, 10.0);
     if (j.contains("channel_multiple"))
         s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 1, 1024));
     if (j.contains("latency_runtime")) {

@@ -187,24 +187,62 @@ struct Planner::Impl
             const auto it = plan && producer >= 0 ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
             if (producer >= 0 && plan && (it == plan->groups.end() || it->second == 1))
                 context.gather_free_producer = producer;
-            return context;
+        } else if (producer >= 0) {
+            // the producer is trimmed to the kept channels, a grouped one too (balanceOver)
+            context.input_trimmed = true;
         }
-        if (producer >= 0) {
-            const auto it = plan ? plan->groups.find(producer) : std::map<int, int>::const_iterator();
-            context.input_trimmed = !plan || it == plan->groups.end() || it->second == 1;
-        }
+        // A G = 1 sole consumer reads only its kept channels (from a grouped layer as many per
+        // group): only those are computed, and the output order folds into its columns.
         const int consumer = soleConsumer(inv, c.layer);
-        if (consumer >= 0) {
+        const auto decided = plan && consumer >= 0 ? plan->groups.find(consumer) : std::map<int, int>::const_iterator();
+        if (consumer >= 0 && (!plan || decided == plan->groups.end() || decided->second == 1)) {
             std::optional<double> ratio;
             if (plan && plan->ratios.count(consumer))
                 ratio = plan->ratios.at(consumer);
             else if (!plan && inv.layers[std::size_t(consumer)].prunable)
                 ratio = s.ratio;
-            if (ratio)
-                context.outputs_read =
+            if (ratio) {
+                const int64_t read =
                     keptPerGroup(inv.layers[std::size_t(consumer)].in_channels, *ratio, s.channel_multiple);
+                context.outputs_read = std::max<int64_t>(1, (read + c.groups / 2) / c.groups) * c.groups;
+            }
         }
         return context;
+    }
+
+    // A G = 1 layer whose sole producer is grouped keeps as many channels from each producer group
+    // (the most energetic ones of each), so the export drops the producer's unread filters too and
+    // no gather remains (keptBalancedOver). The kept count is rounded to a multiple of that G.
+    void balanceOver(LayerPlan &l, const LayerPlan &producer)
+    {
+        if (l.groups != 1 || producer.groups <= 1 || keptBalancedOver(l, producer))
+            return;
+        const std::vector<double> &e = kernelEnergy(l.layer);
+        const std::size_t cin = e.size() / std::max<std::size_t>(1, l.assignment.size());
+        if (producer.assignment.size() != cin)
+            return;
+        std::vector<double> column(cin, 0.0);
+        for (std::size_t i = 0; i < e.size(); ++i)
+            column[i % cin] += e[i];
+        std::vector<std::vector<int>> members(std::size_t(producer.groups));
+        for (std::size_t c = 0; c < cin; ++c)
+            members[std::size_t(producer.assignment[c])].push_back(int(c));
+        const std::size_t per = std::size_t(std::max<long>(1, std::lround(double(l.kept_per_group) / producer.groups)));
+        std::vector<int> kept;
+        for (std::vector<int> &m : members) {
+            if (m.size() < per)
+                return;
+            std::partial_sort(m.begin(), m.begin() + std::ptrdiff_t(per), m.end(),
+                              [&](int a, int b) { return column[std::size_t(a)] > column[std::size_t(b)]; });
+            kept.insert(kept.end(), m.begin(), m.begin() + std::ptrdiff_t(per));
+        }
+        std::sort(kept.begin(), kept.end());
+        l.kept = {kept};
+        l.kept_per_group = int(kept.size());
+        l.retained_energy = energy(l);
+        updateCosts(l, model);
+        l.note += std::string(l.note.empty() ? "" : "; ") + "kept " + std::to_string(per) + " channels from each of " +
+                  producer.name + "'s " + std::to_string(producer.groups) + " groups (the export trims it)";
     }
 
     // Latency-aware flexible G: among the candidates within epsilon of the best energy, the one
@@ -219,9 +257,14 @@ struct Planner::Impl
         if (std::none_of(candidates.begin(), candidates.end(),
                          [&](const LayerPlan &c) { return c.groups == preferred && good(c); }))
             preferred = 0;
-        LayerPlan *fastest = nullptr;
-        double fastestMs = 0.0, denseMs = 0.0;
-        bool fastestTrims = false;
+        struct Timed
+        {
+            LayerPlan *plan;
+            double ms;
+        };
+        std::vector<Timed> timedCandidates;
+        double denseMs = 0.0;
+        bool trims = false;
         for (LayerPlan &c : candidates) {
             if (!good(c) || (preferred > 0 && c.groups != preferred))
                 continue;
@@ -239,20 +282,28 @@ struct Planner::Impl
             for (const char *form : {"split", "gather-free"})
                 if (auto it = e.timings_ms.find(form); it != e.timings_ms.end())
                     ms = std::min(ms, it->second);
-            if (!fastest || ms < fastestMs) {
-                fastest = &c;
-                fastestMs = ms;
-                denseMs = e.dense_ms;
-                fastestTrims = context.input_trimmed || context.outputs_read > 0;
-            }
+            timedCandidates.push_back({&c, ms});
+            denseMs = e.dense_ms;
+            trims = trims || context.input_trimmed || context.outputs_read > 0;
         }
-        char buf[200];
-        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s", fastest->groups,
-                      fastestMs, denseMs, fastestTrims ? " (timed with its neighbour's unread channels removed)" : "");
-        fastest->note = buf;
+        // The fastest, or within the slack of it the one that keeps the most energy.
+        const double fastestMs =
+            std::min_element(timedCandidates.begin(), timedCandidates.end(), [](const Timed &a, const Timed &b) {
+                return a.ms < b.ms;
+            })->ms;
+        const Timed *chosen = nullptr;
+        for (const Timed &t : timedCandidates)
+            if (t.ms <= fastestMs * (1.0 + s.latency_slack) &&
+                (!chosen || t.plan->retained_energy > chosen->plan->retained_energy))
+                chosen = &t;
+        char buf[240];
+        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s%s", chosen->plan->groups,
+                      chosen->ms, denseMs, chosen->ms > fastestMs ? " (more energy, within the slack of the fastest)" : "",
+                      trims ? " (timed with its neighbours' unread channels removed)" : "");
+        chosen->plan->note = buf;
         if (timed)
-            *timed = {fastest->name, fastestMs, denseMs};
-        return std::move(*fastest);
+            *timed = {chosen->plan->name, chosen->ms, denseMs};
+        return std::move(*chosen->plan);
     }
 
     double energy(const LayerPlan &lp)
@@ -466,7 +517,8 @@ bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
 {
     return a.cluster == b.cluster && a.select == b.select && a.lambda == b.lambda && a.max_starts == b.max_starts &&
            a.seed == b.seed && a.n_init == b.n_init && a.max_groups == b.max_groups && a.epsilon == b.epsilon &&
-           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch && a.snapshots == b.snapshots &&
+           a.latency_aware == b.latency_aware && a.latency_batch == b.latency_batch &&
+           a.latency_slack == b.latency_slack && a.snapshots == b.snapshots &&
            a.channel_multiple == b.channel_multiple && a.latency_runtime == b.latency_runtime &&
            a.method == b.method;
     // allocation and sensitivity only change ratios, which the reuse check compares per layer
@@ -632,6 +684,11 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
     }
     if (progress)
         progress(steps, steps);
+    for (LayerPlan &l : plan.layers) {
+        const int producer = soleProducer(inv, l.layer);
+        if (const LayerPlan *p = producer >= 0 ? plan.find(inv.layers[std::size_t(producer)].name) : nullptr)
+            m_impl->balanceOver(l, *p);
+    }
     updateTotals(plan, m_impl->model);
     return plan;
 }

@@ -1,6 +1,8 @@
 #include "export/exporter.h"
 
 #include "util/atomicfile.h"
+
+#include <ATen/Parallel.h>
 #include "export/exportrewrite.h"
 #include "model/model.h"
 #include "engine/planjson.h"
@@ -10,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <sstream>
 
 namespace gkp {
 
@@ -89,6 +93,29 @@ FormConv prepacked(const FormConv &c, const ConvLayer &conv)
     return p;
 }
 
+// What a layer's form timings depend on: shapes and sizes, never the weights' values or which
+// channels are kept. Layers alike (ResNet's repeated blocks, the same layer in the next plan of a
+// sweep) are timed once per process.
+std::string timingKey(const ConvLayer &conv, const LayerPlan &l, int64_t batch, int runs, const TimingContext &context,
+                      const ConvLayer *producer, bool hasBias)
+{
+    std::ostringstream key;
+    auto conv2d = [&](const ConvLayer &c) {
+        key << formatShape(c.input_shape) << '/' << c.out_channels << 'x' << c.in_channels << 'x'
+            << formatShape(c.kernel) << '/' << formatShape(c.stride) << '/' << formatShape(c.padding) << '/'
+            << formatShape(c.dilation) << '|';
+    };
+    conv2d(conv);
+    key << toString(context.runtime) << '|' << batch << '|' << runs << '|' << at::get_num_threads() << '|' << hasBias
+        << '|' << l.groups << 'x' << l.kept_per_group << '|' << context.input_trimmed << '|' << context.outputs_read;
+    if (producer)
+        conv2d(*producer);
+    return key.str();
+}
+
+std::mutex timingCacheMutex;
+std::map<std::string, LayerExport> timingCache;
+
 } // namespace
 
 void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int runs, LayerExport &e,
@@ -97,23 +124,51 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
     torch::NoGradGuard noGrad;
     const ConvLayer &conv = model.inventory().layers.at(std::size_t(l.layer));
     e.name = l.name;
+    const bool freeProducer = context.gather_free_producer >= 0 && l.groups > 1;
+    const std::string key =
+        timingKey(conv, l, batch, runs, context,
+                  freeProducer ? &model.inventory().layers.at(std::size_t(context.gather_free_producer)) : nullptr,
+                  model.impl().biases.at(std::size_t(l.layer)).has_value());
+    {
+        std::lock_guard<std::mutex> lock(timingCacheMutex);
+        if (auto it = timingCache.find(key); it != timingCache.end()) {
+            e.timings_ms = it->second.timings_ms;
+            e.dense_ms = it->second.dense_ms;
+            return;
+        }
+    }
     Shape shape = conv.input_shape;
     if (shape.size() == 4 && batch > 0)
         shape[0] = batch;
     const torch::Tensor x = torch::randn(shape);
     const torch::Tensor w = model.impl().weights.at(std::size_t(l.layer)).detach().to(torch::kFloat);
     const std::optional<torch::Tensor> b = model.impl().biases.at(std::size_t(l.layer));
-    const GroupedLayer gl = groupedLayer(l, w, b);
+    GroupedLayer gl = groupedLayer(l, w, b);
     const c10::optional<torch::Tensor> bias = b ? c10::optional<torch::Tensor>(*b) : c10::nullopt;
+    // Only the output channels a G = 1 next layer reads are computed (the same number from each
+    // group of a grouped layer); the filters are in group order, so the first ones of each group.
+    const int64_t perGroup = gl.weight.size(0) / l.groups;
+    const int64_t readPerGroup =
+        context.outputs_read > 0 ? std::min(perGroup, std::max<int64_t>(1, context.outputs_read / l.groups)) : perGroup;
+    if (readPerGroup < perGroup) {
+        std::vector<int64_t> rows;
+        for (int g = 0; g < l.groups; ++g)
+            for (int64_t i = 0; i < readPerGroup; ++i)
+                rows.push_back(g * perGroup + i);
+        const torch::Tensor index = torch::tensor(rows, torch::kLong);
+        gl.weight = gl.weight.index_select(0, index).contiguous();
+        if (gl.bias)
+            gl.bias = gl.bias->index_select(0, index).contiguous();
+    }
     const c10::optional<torch::Tensor> gbias = gl.bias ? c10::optional<torch::Tensor>(*gl.bias) : c10::nullopt;
 
     // Pruned forms produce filters in group order; count the copy that restores the original
-    // order (it is skipped when the order folds into the consumers, so this errs on the safe side).
-    const bool permuted = l.groups > 1;
+    // order (it is skipped when the order folds into the consumers, so this errs on the safe side),
+    // except where a G = 1 next layer reads them (its columns absorb the order).
+    const bool permuted = l.groups > 1 && context.outputs_read <= 0;
     // G = 1 with a trimmed neighbour: a plain conv over the kept channels; its input arrives
-    // trimmed (no gather), and/or only the output channels the next layer reads are computed.
-    const int64_t outs = l.groups == 1 && context.outputs_read > 0 ? std::min(context.outputs_read, gl.weight.size(0))
-                                                                   : gl.weight.size(0);
+    // trimmed (no gather).
+    const int64_t outs = gl.weight.size(0);
     const bool trimmedInput = context.input_trimmed && l.groups == 1;
     const torch::Tensor kept = trimmedInput ? x.index_select(1, gl.gather) : torch::Tensor();
     FormConv dense{torch::Tensor(), w, bias, 1};
@@ -122,7 +177,7 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
                      l.groups};
     std::vector<FormConv> split;
     if (l.groups > 1) {
-        const int64_t m = l.kept_per_group, d = w.size(0) / l.groups;
+        const int64_t m = l.kept_per_group, d = readPerGroup;
         for (int g = 0; g < l.groups; ++g)
             split.push_back({gl.gather.narrow(0, g * m, m).contiguous(), gl.weight.narrow(0, g * d, d).contiguous(),
                              gl.bias ? c10::optional<torch::Tensor>(gl.bias->narrow(0, g * d, d).contiguous())
@@ -218,6 +273,8 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
         e.timings_ms.erase(it);
     }
     e.dense_ms = e.timings_ms.at("masked-dense");
+    std::lock_guard<std::mutex> lock(timingCacheMutex);
+    timingCache[key] = e;
 }
 
 namespace {
@@ -329,17 +386,24 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
             // With G = 1 the gather vanishes when the producer stays a dense conv (it is then
             // trimmed to the kept channels): time the layer as it will run.
             // A grouped layer over such a producer can have it compute the gathered channels.
+            // A grouped producer is trimmed too when this G = 1 layer keeps as many of its channels
+            // per group, and a G = 1 consumer's kept channels are all this layer must compute.
             TimingContext context;
-            const int producer = soleProducer(model.inventory(), l.layer);
+            const Inventory &inv = model.inventory();
+            const int producer = soleProducer(inv, l.layer);
+            const LayerPlan *p = producer >= 0 ? plan.find(inv.layers[std::size_t(producer)].name) : nullptr;
             bool producerDense = false; // a dense conv in the file
             if (producer >= 0) {
-                const LayerPlan *p = plan.find(model.inventory().layers[std::size_t(producer)].name);
                 const auto f = p ? forms.find(p->name) : forms.end();
                 producerDense = !p || p->groups == 1 || (f != forms.end() && f->second == LayerForm::MaskedDense);
             }
-            context.input_trimmed = l.groups == 1 && producerDense;
+            context.input_trimmed = l.groups == 1 && (producerDense || (p && keptBalancedOver(l, *p)));
             if (l.groups > 1 && producerDense)
                 context.gather_free_producer = producer;
+            const int consumer = soleConsumer(inv, l.layer);
+            const LayerPlan *c = consumer >= 0 ? plan.find(inv.layers[std::size_t(consumer)].name) : nullptr;
+            if (c && c->groups == 1 && (l.groups == 1 || keptBalancedOver(*c, l)))
+                context.outputs_read = c->kept_per_group;
             context.runtime = options.runtime;
             LayerExport e;
             timeLayerForms(model, l, batch, options.timing_runs, e, context);

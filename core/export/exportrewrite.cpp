@@ -12,6 +12,7 @@
 #include <torch/csrc/jit/passes/graph_rewrite_helper.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
+#include <algorithm>
 #include <numeric>
 #include <sstream>
 #include <set>
@@ -109,7 +110,7 @@ std::optional<std::vector<int64_t>> constantGather(const Node *s, const Value *t
 
 // The dense conv `t` comes from through single-use, parameter-free channel-wise ops (on a frozen
 // graph BatchNorm is folded into it), with constant weights; nullptr if there is none.
-Node *channelwiseProducer(Value *t)
+Node *channelwiseProducer(Value *t, bool allowGrouped = false)
 {
     Node *p = t->node();
     while (p->kind() != c10::aten::conv2d) {
@@ -122,7 +123,7 @@ Node *channelwiseProducer(Value *t)
     const auto b = constantTensor(p->input(2));
     const auto groups = torch::jit::toIValue(p->input(6));
     const bool noBias = p->input(2)->type()->kind() == c10::TypeKind::NoneType;
-    if (!w || (!b && !noBias) || !groups || !groups->isInt() || groups->toInt() != 1 ||
+    if (!w || (!b && !noBias) || !groups || !groups->isInt() || (groups->toInt() != 1 && !allowGrouped) ||
         p->owningBlock() != t->node()->owningBlock())
         return nullptr;
     return p;
@@ -140,9 +141,52 @@ void setProducerRows(torch::jit::Graph &graph, Node *p, const std::vector<int64_
         p->replaceInput(2, graph.insertConstant(b->index_select(0, index).contiguous()));
 }
 
-// `t` is read only by constant gathers. If it comes from a dense conv (channelwiseProducer), drop
-// the conv's output channels no gather reads and renumber the gathers (removing those that become
-// the identity). Returns the channel counts.
+// The convs (groups = 1, constant weight) that are the only readers of `v`, as their input; empty
+// when anything else reads it.
+std::vector<Node *> denseConvReaders(const Value *v)
+{
+    std::vector<Node *> convs;
+    for (const torch::jit::Use &u : v->uses()) {
+        const auto groups = u.user->kind() == c10::aten::conv2d ? torch::jit::toIValue(u.user->input(6)) : c10::nullopt;
+        if (u.offset != 0 || !groups || !groups->isInt() || groups->toInt() != 1 || !constantTensor(u.user->input(1)))
+            return {};
+        convs.push_back(u.user);
+    }
+    return convs;
+}
+
+// `s` gathers every channel of its input once, in the order `idx`, for dense convs only: they read
+// the input as it is, their weight columns permuted to match, and the gather goes.
+bool absorbPermutation(torch::jit::Graph &graph, Node *s, const std::vector<int64_t> &idx)
+{
+    const std::vector<Node *> convs = denseConvReaders(s->output());
+    if (convs.empty())
+        return false;
+    std::vector<int64_t> inverse(idx.size(), -1);
+    for (std::size_t j = 0; j < idx.size(); ++j) {
+        if (idx[j] < 0 || idx[j] >= int64_t(idx.size()) || inverse[std::size_t(idx[j])] >= 0)
+            return false;
+        inverse[std::size_t(idx[j])] = int64_t(j);
+    }
+    for (Node *c : convs)
+        if (constantTensor(c->input(1))->size(1) != int64_t(idx.size()))
+            return false;
+    // y = conv(x[idx], W) = conv(x, W[:, inverse])
+    const torch::Tensor columns = indexTensor(inverse);
+    for (Node *c : convs) {
+        torch::jit::WithInsertPoint guard(c);
+        c->replaceInput(1, graph.insertConstant(constantTensor(c->input(1))->index_select(1, columns).contiguous()));
+    }
+    s->output()->replaceAllUsesWith(s->input(0));
+    s->destroy();
+    return true;
+}
+
+// `t` is read only by constant gathers. If it comes from a conv (channelwiseProducer), drop the
+// conv's output channels no gather reads and renumber the gathers, removing those that become the
+// identity and those that only reorder the channels for dense convs (absorbPermutation). A grouped
+// conv loses channels only when every group keeps as many (its groups stay equal).
+// Returns the channel counts.
 std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph, Value *t, Node **producer)
 {
     std::vector<Node *> readers;
@@ -154,10 +198,11 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
         readers.push_back(u.user);
         gathers.push_back(std::move(*g));
     }
-    Node *p = channelwiseProducer(t);
+    Node *p = channelwiseProducer(t, true);
     if (!p)
         return std::nullopt;
     const int64_t channels = constantTensor(p->input(1))->size(0);
+    const int64_t groups = torch::jit::toIValue(p->input(6))->toInt();
     std::vector<int64_t> keep, position(static_cast<std::size_t>(channels), -1);
     for (const auto &g : gathers)
         for (int64_t c : g) {
@@ -172,6 +217,15 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
         }
     if (keep.empty() || int64_t(keep.size()) == channels)
         return std::nullopt;
+    if (groups > 1) {
+        if (channels % groups != 0 || int64_t(keep.size()) % groups != 0)
+            return std::nullopt;
+        std::vector<int64_t> perGroup(std::size_t(groups), 0);
+        for (int64_t c : keep)
+            ++perGroup[std::size_t(c / (channels / groups))];
+        if (std::any_of(perGroup.begin(), perGroup.end(), [&](int64_t n) { return n != perGroup[0]; }))
+            return std::nullopt;
+    }
 
     setProducerRows(graph, p, keep);
     for (std::size_t i = 0; i < readers.size(); ++i) {
@@ -182,7 +236,7 @@ std::optional<std::pair<int64_t, int64_t>> trimProducer(torch::jit::Graph &graph
         if (isIdentity(idx, int64_t(keep.size()))) {
             s->output()->replaceAllUsesWith(t);
             s->destroy();
-        } else {
+        } else if (int64_t(idx.size()) != int64_t(keep.size()) || !absorbPermutation(graph, s, idx)) {
             torch::jit::WithInsertPoint guard(s);
             s->replaceInput(2, graph.insertConstant(indexTensor(idx)));
         }

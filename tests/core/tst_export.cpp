@@ -286,6 +286,77 @@ private Q_SLOTS:
         runPythonCheck(original, out, false);
     }
 
+    // A G = 1 layer behind a grouped sole producer keeps as many of its channels per group
+    // (the planner balances it), so the deploy export drops the producer's unread filters, its
+    // groups staying equal, and the G = 1 layer reads it with no gather (the order the grouped
+    // producer writes is absorbed into its weight columns).
+    void groupedProducerTrimmedForItsDenseConsumer()
+    {
+        const std::string original = fixture(u"cifar_resnet20b_scripted.pt"_qs);
+        const gkp::Model model = gkp::Model::load(original);
+        const gkp::Inventory &inv = model.inventory();
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.groups = 1;
+        s.ratio = 0.5;
+        s.n_init = 1;
+        auto endsWith = [](const std::string &n, const char *tail) {
+            return n.size() > 5 && n.compare(n.size() - 5, 5, tail) == 0;
+        };
+        for (const gkp::ConvLayer &l : inv.layers)
+            if (endsWith(l.name, "conv1") && l.name != "conv1")
+                s.overrides[l.name].groups = 2;
+            else if (!endsWith(l.name, "conv2"))
+                s.overrides[l.name].off = true;
+        const gkp::Plan plan = planner.makePlan(s);
+        std::map<std::string, int64_t> expectedRows; // grouped producer -> channels its consumer keeps
+        for (const gkp::LayerPlan &l : plan.layers) {
+            const int producer = gkp::soleProducer(inv, l.layer);
+            if (!endsWith(l.name, "conv2") || producer < 0)
+                continue;
+            const gkp::LayerPlan *p = plan.find(inv.layers[std::size_t(producer)].name);
+            QVERIFY(p && p->groups == 2 && l.groups == 1);
+            QVERIFY2(gkp::keptBalancedOver(l, *p), l.name.c_str());
+            expectedRows[p->name] = l.kept_per_group;
+        }
+        QVERIFY(expectedRows.size() >= 6);
+
+        gkp::ExportOptions eo;
+        eo.force_form = gkp::LayerForm::Grouped;
+        const std::string out = m_dir.filePath(u"balanced.pt"_qs).toStdString();
+        const gkp::ExportResult r = gkp::exportModel(model, plan, out, eo);
+        QVERIFY(r.verify.passed);
+        torch::jit::Module exported = torch::jit::load(out);
+        torch::jit::Module masked = independentMasked(original, plan);
+        const double err = maxRelError(masked, exported, inv.input_shape);
+        QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
+
+        std::map<std::string, int64_t> trimmed;
+        for (const gkp::ChannelTrim &t : r.trimmed)
+            if (expectedRows.count(t.name))
+                trimmed[t.name] = t.after;
+        QCOMPARE(trimmed, expectedRows);
+        // the grouped convs keep G = 2 with fewer filters; the dense ones read them directly
+        int grouped = 0, gatheredDense = 0;
+        for (const torch::jit::Node *n : exported.get_method("forward").graph()->nodes()) {
+            if (n->kind() != c10::aten::conv2d)
+                continue;
+            const int64_t g = torch::jit::toIValue(n->input(6))->toInt();
+            const torch::Tensor w = torch::jit::toIValue(n->input(1))->toTensor();
+            if (g == 2) {
+                ++grouped;
+                QVERIFY(std::any_of(expectedRows.begin(), expectedRows.end(),
+                                    [&](const auto &e) { return e.second == w.size(0); }));
+            }
+            if (g == 1 && n->input(0)->node()->kind() == c10::aten::index_select)
+                ++gatheredDense;
+        }
+        QCOMPARE(grouped, int(expectedRows.size()));
+        QCOMPARE(gatheredDense, 0);
+        QCOMPARE(r.conv_macs, plan.totals.deploy_macs_after); // the plan predicts the trim
+        runPythonCheck(original, out, false);
+    }
+
     // The oneDNN runtime (torch.jit.optimize_for_inference): forms timed as it runs them, the
     // export verified there too, and the optimized module still computes the masked model.
     void oneDnnRuntime()

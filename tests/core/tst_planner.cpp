@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "engine/planjson.h"
 #include "engine/planner.h"
+#include "model/torchmodel.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -39,7 +40,17 @@ class TestPlanner : public QObject
                 QCOMPARE(std::set<int>(k.begin(), k.end()).size(), k.size());
                 QVERIFY(k.front() >= 0 && k.back() < conv.in_channels);
             }
-            QCOMPARE(int64_t(l.kept_per_group), gkp::Planner::keptPerGroup(conv.in_channels, l.ratio));
+            // behind a grouped sole producer: as many from each of its groups (a multiple of its G)
+            const int producer = gkp::soleProducer(model.inventory(), l.layer);
+            const gkp::LayerPlan *p =
+                producer >= 0 ? plan.find(model.inventory().layers[std::size_t(producer)].name) : nullptr;
+            const int64_t asked = gkp::Planner::keptPerGroup(conv.in_channels, l.ratio);
+            if (p && p->groups > 1 && l.groups == 1) {
+                QVERIFY2(gkp::keptBalancedOver(l, *p), l.name.c_str());
+                QVERIFY(std::abs(int64_t(l.kept_per_group) - asked) <= p->groups / 2);
+            } else {
+                QCOMPARE(int64_t(l.kept_per_group), asked);
+            }
             QVERIFY(l.retained_energy > 0.0 && l.retained_energy <= 1.0 + 1e-9);
             QCOMPARE(l.macs_after * conv.in_channels, conv.macs * l.kept_per_group);
         }
@@ -228,6 +239,91 @@ private Q_SLOTS:
         const gkp::Plan allSlow = planner.makePlan(s);
         QVERIFY(allSlow.left_dense.empty());
         QVERIFY(allSlow.totals.macsReduction() >= 0.35);
+    }
+
+    // Behind a grouped sole producer a G = 1 layer keeps the same number of channels from each of
+    // the producer's groups, the most energetic of each (its column energies over every filter).
+    void balancedBehindGroupedProducer()
+    {
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        const gkp::Inventory &inv = model.inventory();
+        gkp::Planner planner(model);
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 1;
+        s.ratio = 0.6;
+        for (const gkp::ConvLayer &l : inv.layers)
+            if (l.name.size() > 5 && l.name.compare(l.name.size() - 5, 5, "conv1") == 0 && l.name != "conv1")
+                s.overrides[l.name].groups = 4;
+        const gkp::Plan plan = planner.makePlan(s);
+        checkInvariants(plan, model);
+        int balanced = 0;
+        for (const gkp::LayerPlan &l : plan.layers) {
+            const int producer = gkp::soleProducer(inv, l.layer);
+            const gkp::LayerPlan *p = producer >= 0 ? plan.find(inv.layers[std::size_t(producer)].name) : nullptr;
+            if (!p || p->groups == 1)
+                continue;
+            ++balanced;
+            QCOMPARE(l.groups, 1);
+            QVERIFY(gkp::keptBalancedOver(l, *p));
+            const torch::Tensor column = model.impl().weights[std::size_t(l.layer)].detach().to(torch::kDouble)
+                                             .pow(2).sum({0, 2, 3});
+            const std::set<int> kept(l.kept[0].begin(), l.kept[0].end());
+            for (int g = 0; g < p->groups; ++g) {
+                double minKept = 1e300, maxDropped = -1.0;
+                for (std::size_t c = 0; c < p->assignment.size(); ++c)
+                    if (p->assignment[c] == g) {
+                        const double e = column[int64_t(c)].item<double>();
+                        (kept.count(int(c)) ? minKept : maxDropped) =
+                            kept.count(int(c)) ? std::min(minKept, e) : std::max(maxDropped, e);
+                    }
+                QVERIFY2(minKept >= maxDropped, l.name.c_str());
+            }
+        }
+        QVERIFY(balanced >= 6);
+        // the deploy count removes the grouped producers' unread filters
+        double expected = double(plan.totals.macs_after);
+        for (const gkp::LayerPlan &l : plan.layers) {
+            const int producer = gkp::soleProducer(inv, l.layer);
+            if (const gkp::LayerPlan *p = producer >= 0 ? plan.find(inv.layers[std::size_t(producer)].name) : nullptr)
+                expected -= double(p->macs_after) * (1.0 - double(l.kept_per_group) / double(inv.layers[std::size_t(producer)].out_channels));
+        }
+        QCOMPARE(double(plan.totals.deploy_macs_after), expected);
+    }
+
+    // Latency-aware: a G within the slack of the fastest one is kept when it retains more energy;
+    // with no slack the fastest wins.
+    void latencySlackTradesEnergyForTime()
+    {
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        gkp::Planner planner(model);
+        planner.setLayerTimer([](const gkp::LayerPlan &c, const gkp::TimingContext &, gkp::LayerExport &e) {
+            e.dense_ms = 10.0;
+            e.timings_ms = {{"masked-dense", 10.0}, {"grouped", c.groups == 1 ? 5.0 : c.groups == 2 ? 5.5 : 8.0}};
+        });
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.epsilon = 1.0;
+        s.ratio = 0.5;
+        s.latency_slack = 0.0;
+        const gkp::Plan fastest = planner.makePlan(s);
+        for (const gkp::LayerPlan &l : fastest.layers)
+            QCOMPARE(l.groups, 1);
+        s.latency_slack = 0.15; // 5.5 ms is within, 8 ms is not
+        const gkp::Plan slack = planner.makePlan(s);
+        int two = 0;
+        for (const gkp::LayerPlan &l : slack.layers) {
+            QVERIFY(l.groups == 1 || l.groups == 2);
+            gkp::PlanSettings fixed = s;
+            fixed.latency_aware = false;
+            const double e1 = planner.planLayer(l.layer, 0.5, 1, fixed).retained_energy;
+            const double e2 = planner.planLayer(l.layer, 0.5, 2, fixed).retained_energy;
+            QCOMPARE(l.groups, e2 > e1 ? 2 : 1); // chosen before any re-selection behind a grouped producer
+            two += l.groups == 2 ? 1 : 0;
+        }
+        QVERIFY(two > 0);
     }
 
     void overrides()
