@@ -2,6 +2,7 @@
 
 #include "runtime/benchmark.h"
 #include "export/exporter.h"
+#include "onnx/onnxexport.h"
 #include "options.h"
 #include "engine/planjson.h"
 #include "progressbar.h"
@@ -48,10 +49,10 @@ void addExportCommand(CLI::App &app)
         int64_t batch = 0;
     };
     auto o = std::make_shared<Options>();
-    auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript");
+    auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript (.pt) or ONNX (.onnx, ONNX models)");
     o->model.addTo(*cmd);
     cmd->add_option("--plan", o->plan, "Plan JSON (gkp plan -o)")->required();
-    cmd->add_option("-o,--output", o->output, "Output TorchScript file (also for ONNX models, for now)")->required();
+    cmd->add_option("-o,--output", o->output, "Output file: .pt writes TorchScript; .onnx (ONNX models) a pruned ONNX file, its forms not timed")->required();
     cmd->add_option("--mode", o->mode, "deploy (frozen, BatchNorm folded, fastest) or trainable")
         ->capture_default_str()
         ->check(CLI::IsMember({"deploy", "trainable"}));
@@ -68,13 +69,13 @@ void addExportCommand(CLI::App &app)
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
-        if (model.format() == ModelFormat::Onnx) {
-            if (std::filesystem::path(o->output).extension() == ".onnx")
-                throw Error("cannot write '" + o->output + "': pruned ONNX files are not written yet; "
-                            "give a .pt output to get TorchScript");
+        const bool onnxOut = isOnnxOutput(o->output);
+        if (model.format() == ModelFormat::Onnx && !onnxOut)
             std::cerr << "note: " << model.path() << " is an ONNX model: the pruned model is written as TorchScript "
-                         "(pruned ONNX files are not written yet)\n";
-        }
+                         "(give an .onnx output for a pruned ONNX file)\n";
+        if (onnxOut && model.format() != ModelFormat::Onnx)
+            throw Error("cannot write '" + o->output + "': pruned ONNX files are written for ONNX models only; give "
+                        "a .pt output and convert the deploy export with torch.onnx.export");
         const Plan plan = loadPlan(o->plan, model);
         ExportOptions eo;
         eo.mode = o->mode == "trainable" ? ExportMode::Trainable : ExportMode::Deploy;
