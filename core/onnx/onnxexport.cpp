@@ -1,10 +1,12 @@
 #include "onnx/onnxexport.h"
 
+#include "engine/channelplanner.h"
 #include "engine/planjson.h"
 #include "export/exportrewrite.h"
 #include "model/torchmodel.h"
 #include "onnx/onnxfile.h"
 #include "onnx/onnxmodeldata.h"
+#include "onnx/onnxnames.h"
 #include "onnx/onnxtensor.h"
 #include "util/atomicfile.h"
 
@@ -149,6 +151,86 @@ public:
         }
         m_graph.mutable_node()->Swap(&nodes);
         index();
+    }
+
+    // Coupled channel pruning: every Conv, BatchNormalization and Gemm that holds a removed channel
+    // loses it (smaller initializers; a depthwise Conv's group follows its channels).
+    void removeChannels(const Plan &plan, std::vector<LayerExport> &report)
+    {
+        const ChannelRemoval removal = channelRemoval(m_model.channelDependencies(), plan.channel_groups);
+        if (!removal.pad.empty())
+            throw Error("this channel plan changes a channel padding (a Pad on the channel axis, as option-A "
+                        "shortcuts use); pruned ONNX files do not rewrite those yet: give a .pt output");
+        auto kept = [](int64_t n, const std::set<int64_t> *removed) {
+            std::vector<int64_t> k;
+            for (int64_t c = 0; c < n; ++c)
+                if (!removed || !removed->count(c))
+                    k.push_back(c);
+            return indexTensor(k);
+        };
+        auto find = [](const auto &map, const auto &key) -> const std::set<int64_t> * {
+            auto it = map.find(key);
+            return it == map.end() ? nullptr : &it->second;
+        };
+        const Inventory &inv = m_model.inventory();
+        for (const ConvLayer &l : inv.layers) {
+            const std::set<int64_t> *out = find(removal.conv_out, l.index), *in = find(removal.conv_in, l.index);
+            if (!out && !in)
+                continue;
+            const int ni = std::size_t(l.index) < m_data.layer_nodes.size() ? m_data.layer_nodes[std::size_t(l.index)] : -1;
+            if (ni < 0 || m_graph.node(ni).op_type() != "Conv")
+                throw Error("cannot remove channels of '" + l.name + "' in the ONNX graph: it is not a Conv node");
+            at::Tensor w = m_model.impl().weights.at(std::size_t(l.index)).detach().to(at::kFloat);
+            const bool depthwise = l.groups > 1 && l.groups == l.in_channels;
+            const at::Tensor rows = kept(l.out_channels, out);
+            w = w.index_select(0, rows);
+            if (!depthwise)
+                w = w.index_select(1, kept(l.in_channels, in));
+            else
+                setAttrInt(*m_graph.mutable_node(ni), "group", rows.numel());
+            setInput(ni, 1, w.contiguous());
+            const onnx::NodeProto &conv = m_graph.node(ni);
+            if (conv.input_size() > 2 && !conv.input(2).empty())
+                if (auto b = m_model.impl().biases.at(std::size_t(l.index)))
+                    setInput(ni, 2, b->detach().to(at::kFloat).index_select(0, rows).contiguous());
+            LayerExport e;
+            e.name = l.name;
+            e.form = LayerForm::Smaller;
+            e.gather_skipped = true;
+            e.permutation_folded = true;
+            report.push_back(e);
+        }
+        // BatchNorm and linear modules are named after their nodes (onnxnames.h)
+        std::map<std::string, int> byModule;
+        for (int i = 0; i < m_graph.node_size(); ++i)
+            byModule.emplace(moduleNameFor(onnxNodeName(m_graph.node(i).name(), m_graph.node(i).op_type(), i)), i);
+        auto nodeOf = [&](const std::string &module, const char *op) {
+            auto it = byModule.find(module);
+            if (it == byModule.end() || m_graph.node(it->second).op_type() != op)
+                throw Error("cannot remove channels of '" + onnxNameFromModule(module) + "': no " + op +
+                            " node of that name in the ONNX graph");
+            return it->second;
+        };
+        for (const auto &[name, removed] : removal.norm) {
+            const int ni = nodeOf(name, "BatchNormalization");
+            for (int k = 1; k <= 4; ++k) {
+                const auto t = initializer(m_graph.node(ni).input(k));
+                if (!t)
+                    throw Error("cannot remove channels of '" + onnxNameFromModule(name) +
+                                "': its BatchNormalization tensors are not constants");
+                setInput(ni, k, t->index_select(0, kept(t->size(0), &removed)).contiguous());
+            }
+        }
+        for (const auto &[name, removed] : removal.linear) {
+            const int ni = nodeOf(name, "Gemm");
+            const auto w = initializer(m_graph.node(ni).input(1));
+            if (!w || w->dim() != 2)
+                throw Error("cannot remove channels of '" + onnxNameFromModule(name) + "': its weight is not a constant");
+            const bool transB = attrInt(m_graph.node(ni), "transB", 0) != 0;
+            const int axis = transB ? 1 : 0; // the input-feature axis of B
+            setInput(ni, 1, w->index_select(axis, kept(w->size(axis), &removed)).contiguous());
+        }
+        m_graph.clear_value_info(); // channel counts changed; the shapes are inferred again by readers
     }
 
     // Deploy: a BatchNormalization whose input only it reads, from a Conv with constant weights,
@@ -631,9 +713,6 @@ ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::st
     if (model.format() != ModelFormat::Onnx || !model.impl().onnx)
         throw Error("cannot write '" + path + "': ONNX files are written for ONNX models only; give a .pt output "
                     "(TorchScript), then torch.onnx.export can convert a deploy export");
-    if (plan.isChannelPlan())
-        throw Error("cannot write '" + path + "': channel plans are not written as ONNX yet; give a .pt output "
-                    "(TorchScript)");
     if (options.force_form == LayerForm::GatherFree)
         throw Error("cannot write '" + path + "': the gather-free form is not written as ONNX yet; use --form "
                     "grouped, split or masked-dense");
@@ -650,7 +729,14 @@ ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::st
     const OnnxModelData &data = *model.impl().onnx;
     onnx::ModelProto proto = data.proto; // the model as read: every other node, name and setting stays
     Surgery surgery(model, data, proto);
-    surgery.rewriteLayers(plan, options.force_form, options.mode, result.layers, report);
+    try {
+        if (plan.isChannelPlan())
+            surgery.removeChannels(plan, result.layers);
+        else
+            surgery.rewriteLayers(plan, options.force_form, options.mode, result.layers, report);
+    } catch (const Error &e) {
+        throw Error("cannot write '" + path + "': " + e.what());
+    }
     if (options.mode == ExportMode::Deploy)
         surgery.foldBatchNorms();
     surgery.tidy();

@@ -15,7 +15,8 @@ bool isOnnxOutput(const std::string &path);
 // (grouped: its grouped weight, group = G, a Gather(axis 1) in front unless it is the identity, bias
 // and output order permuted, the order folded into the BatchNormalization, channel-wise ops and
 // dense Convs that follow where possible, else restored by one Gather), deploy mode folding
-// BatchNormalization into the Conv before it; opset, IR version, other nodes and names kept; the plan
+// BatchNormalization into the Conv before it; channel plans get smaller Conv, BatchNormalization
+// and Gemm initializers (not yet when a channel Pad changes); opset, IR version, other nodes and names kept; the plan
 // and the tool version in metadata_props; ONNX's checker run. With options.verify the file, read
 // back, must match the masked model (else gkp::Error and no file). Forms are not timed: every layer
 // is grouped unless options.force_form says otherwise.

@@ -147,7 +147,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("model");
         QTest::addColumn<int>("groups");
         QTest::addColumn<QString>("mode");
-        QTest::addColumn<QString>("form"); // empty: the default (grouped)
+        QTest::addColumn<QString>("form"); // empty: the default (grouped); "channel": a channel plan
         // residual adds with option-A shortcuts (Slice + Pad), opsets 11 and 17, BatchNorm kept or fused
         QTest::newRow("resnet8 opset 11 G=2 deploy") << u"resnet8_opset11"_qs << 2 << u"deploy"_qs << QString();
         QTest::newRow("resnet8 opset 17 G=4 trainable") << u"resnet8_opset17"_qs << 4 << u"trainable"_qs << QString();
@@ -167,6 +167,11 @@ private Q_SLOTS:
         QTest::newRow("tf_style G=4 trainable") << u"tf_style"_qs << 4 << u"trainable"_qs << QString();
         // unnamed nodes, a residual add right after the pruned conv
         QTest::newRow("unnamed G=2 deploy") << u"unnamed"_qs << 2 << u"deploy"_qs << QString();
+        // coupled channel pruning: smaller Conv, BatchNormalization and Gemm initializers
+        QTest::newRow("resnet8b opset 9 channel deploy") << u"resnet8b_opset9"_qs << 1 << u"deploy"_qs << u"channel"_qs;
+        QTest::newRow("densenet opset 15 channel deploy") << u"densenet_opset15"_qs << 1 << u"deploy"_qs << u"channel"_qs;
+        QTest::newRow("mobilenet opset 14 channel trainable")
+            << u"mobilenet_opset14"_qs << 1 << u"trainable"_qs << u"channel"_qs;
         QTest::newRow("unnamed external data G=4 deploy") << u"unnamed_external"_qs << 4 << u"deploy"_qs << QString();
     }
 
@@ -179,13 +184,16 @@ private Q_SLOTS:
         const QString original = onnxFixture(model);
         const QString tag = model + u"_"_qs + QString::number(groups) + mode + form;
         const QString plan = path(tag + u".plan.json"_qs), pruned = path(tag + u".onnx"_qs);
-        CliResult r = runGkp({u"plan"_qs, original, u"--groups"_qs, QString::number(groups), u"--ratio"_qs, u"0.5"_qs,
-                              u"-o"_qs, plan});
+        const bool channel = form == u"channel"_qs;
+        CliResult r = runGkp(channel ? QStringList{u"plan"_qs, original, u"--method"_qs, u"channel"_qs,
+                                                   u"--target-macs-reduction"_qs, u"0.3"_qs, u"-o"_qs, plan}
+                                     : QStringList{u"plan"_qs, original, u"--groups"_qs, QString::number(groups),
+                                                   u"--ratio"_qs, u"0.5"_qs, u"-o"_qs, plan});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const json p = readJson(plan);
         QVERIFY(!p["layers"].empty());
         QStringList args{u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--mode"_qs, mode};
-        if (!form.isEmpty())
+        if (!form.isEmpty() && !channel)
             args << u"--form"_qs << form;
         r = runGkp(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -210,14 +218,19 @@ private Q_SLOTS:
                 continue;
             }
             QVERIFY2(conv, l["name"].get<std::string>().c_str());
+            if (channel) { // a plain Conv over the kept input channels only
+                QCOMPARE((*conv)["group"].get<int>(), 1);
+                QCOMPARE((*conv)["weight"][1].get<std::size_t>(), l["kept"][0].size());
+                continue;
+            }
             const int expectedGroups = form == u"masked-dense"_qs ? 1 : l["groups"].get<int>();
             QCOMPARE((*conv)["group"].get<int>(), expectedGroups);
             if (form.isEmpty())
                 QCOMPARE((*conv)["weight"][1].get<int>(), l["kept_per_group"].get<int>());
             someGrouped = someGrouped || expectedGroups == groups;
         }
-        if (form.isEmpty()) {
-            QVERIFY(someGrouped);
+        if (form.isEmpty() || channel) {
+            QVERIFY(someGrouped || channel);
             // external data counts with its model (unnamed_external.data)
             const QFileInfo data(QStringLiteral(GKP_FIXTURES_DIR "/onnx/") + model + u".data"_qs);
             const qint64 originalBytes = QFileInfo(original).size() + (data.exists() ? data.size() : 0);
@@ -287,6 +300,8 @@ private Q_SLOTS:
                                       << u"corrupt.plan.json"_qs;
         QTest::newRow("unwritable path") << onnxFixture(u"resnet8_opset13"_qs) << u"resnet.plan.json"_qs
                                          << u"/proc/no-such-dir/out.onnx"_qs << u"/proc/no-such-dir/out.onnx"_qs;
+        QTest::newRow("channel plan that changes a channel Pad")
+            << onnxFixture(u"resnet8_opset13"_qs) << u"channel.plan.json"_qs << QString() << u"channel padding"_qs;
         QTest::newRow("TorchScript model to .onnx")
             << fixturePath("cifar_resnet20_scripted.pt") << u"resnet20.plan.json"_qs << QString()
             << u"ONNX models only"_qs;
@@ -307,8 +322,11 @@ private Q_SLOTS:
             const QByteArray text = good.readAll();
             bad.write(text.left(text.size() / 2)); // cut off in the middle
         }
-        if (plan == u"resnet20.plan.json"_qs) {
-            const CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"2"_qs, u"-o"_qs, path(plan)});
+        if (plan == u"resnet20.plan.json"_qs || plan == u"channel.plan.json"_qs) {
+            QStringList args{u"plan"_qs, model, u"--groups"_qs, u"2"_qs, u"-o"_qs, path(plan)};
+            if (plan == u"channel.plan.json"_qs)
+                args << u"--method"_qs << u"channel"_qs << u"--target-macs-reduction"_qs << u"0.3"_qs;
+            const CliResult r = runGkp(args);
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         }
         const QString out = output.isEmpty() ? path(u"bad-input.onnx"_qs) : output;
