@@ -7,6 +7,13 @@
 // INPUT.f32: raw little-endian float32 values of the model's one input, in the given shape.
 // Writes the first output's values the same way to OUTPUT.f32 and prints one JSON line to stdout:
 // {"output": NAME, "dims": [...]} (and "median_ms"/"min_ms" with --time).
+//
+//   node tools/ort-run.mjs --serve
+//
+// Serves timing requests, one JSON object a line on stdin, one reply a line on stdout (what
+// `gkp bench --runtime onnxruntime` speaks): {"model": PATH, "input": INPUT.f32, "dims": [...],
+// "runs": R, "warmup": W, "threads": T} -> {"times_ms": [...]} or {"error": MESSAGE}. Sessions
+// stay loaded between requests, so requests for two models can be interleaved cheaply.
 // onnxruntime-node is looked up in $GKP_ORT_DIR, then build/ort beside this script's repository:
 //   ONNXRUNTIME_NODE_INSTALL=skip npm install --prefix build/ort --ignore-scripts onnxruntime-node@1.30.0
 import { createRequire } from 'node:module';
@@ -34,7 +41,46 @@ function loadOrt() {
         'ONNXRUNTIME_NODE_INSTALL=skip npm install --prefix build/ort --ignore-scripts onnxruntime-node@1.30.0');
 }
 
+async function serve(ort) {
+    const sessions = new Map();
+    const readline = (await import('node:readline')).createInterface({ input: process.stdin });
+    const reply = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+    for await (const line of readline) {
+        if (!line.trim())
+            continue;
+        try {
+            const r = JSON.parse(line);
+            const key = `${r.model}\0${r.threads || 1}`;
+            if (!sessions.has(key))
+                sessions.set(key, await ort.InferenceSession.create(r.model, {
+                    intraOpNumThreads: r.threads || 1, interOpNumThreads: 1, executionProviders: ['cpu'] }));
+            const session = sessions.get(key);
+            const bytes = fs.readFileSync(r.input);
+            const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+            const count = r.dims.reduce((a, b) => a * b, 1);
+            if (data.length !== count)
+                throw new Error(`${r.input} holds ${data.length} floats; shape ${r.dims} needs ${count}`);
+            const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, r.dims) };
+            for (let i = 0; i < (r.warmup || 0); ++i)
+                await session.run(feeds);
+            const times = [];
+            for (let i = 0; i < (r.runs || 1); ++i) {
+                const start = process.hrtime.bigint();
+                await session.run(feeds);
+                times.push(Number(process.hrtime.bigint() - start) / 1e6);
+            }
+            reply({ times_ms: times });
+        } catch (e) {
+            reply({ error: String(e.message || e).split('\n')[0] });
+        }
+    }
+}
+
 const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--serve') {
+    await serve(loadOrt());
+    process.exit(0);
+}
 const options = { threads: 1, time: 0 };
 const positional = [];
 for (let i = 0; i < args.length; ++i) {

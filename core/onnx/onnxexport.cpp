@@ -707,6 +707,38 @@ std::string firstLine(std::string s)
 
 } // namespace
 
+Shape onnxFileInputShape(const Model &model, int64_t batch)
+{
+    if (model.format() != ModelFormat::Onnx || !model.impl().onnx)
+        throw Error("'" + model.path() + "' is not an ONNX file");
+    const OnnxModelData &data = *model.impl().onnx;
+    Shape nchw = model.inventory().input_shape;
+    if (nchw.empty())
+        throw Error("'" + model.path() + "': its input shape is not known; pass --input-shape");
+    nchw[0] = batch;
+    std::vector<int64_t> declared;
+    for (const auto &in : data.proto.graph().input())
+        if (in.name() == data.input)
+            for (const auto &d : in.type().tensor_type().shape().dim())
+                declared.push_back(d.has_dim_value() ? d.dim_value() : 0);
+    if (!declared.empty() && declared[0] > 0 && declared[0] != batch)
+        throw Error("'" + model.path() + "' takes batch " + std::to_string(declared[0]) +
+                    " only (its input is declared with that batch); pass --batch " + std::to_string(declared[0]));
+    auto fits = [&](const Shape &s) {
+        if (declared.size() != s.size())
+            return declared.empty();
+        for (std::size_t i = 1; i < s.size(); ++i)
+            if (declared[i] > 0 && declared[i] != s[i])
+                return false;
+        return true;
+    };
+    if (fits(nchw))
+        return nchw;
+    if (nchw.size() == 4 && fits(Shape{nchw[0], nchw[2], nchw[3], nchw[1]}))
+        return {nchw[0], nchw[2], nchw[3], nchw[1]};
+    throw Error("'" + model.path() + "': its declared input does not match the input shape " + formatShape(nchw));
+}
+
 ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::string &path,
                              const ExportOptions &options, const ProgressFn &progress)
 {

@@ -20,6 +20,11 @@ bool isOnnxOutput(const std::string &path);
 // and the tool version in metadata_props; ONNX's checker run. With options.verify the file, read
 // back, must match the masked model (else gkp::Error and no file). Forms are not timed: every layer
 // is grouped unless options.force_form says otherwise.
+// The input shape the ONNX file itself takes at batch `batch`: the model's (NCHW) input shape, or
+// its NHWC order for a tf2onnx-style input the reader takes as NCHW. Throws gkp::Error when the
+// model was not read from an ONNX file.
+Shape onnxFileInputShape(const Model &model, int64_t batch);
+
 ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::string &path,
                              const ExportOptions &options, const ProgressFn &progress = {});
 

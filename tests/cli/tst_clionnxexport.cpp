@@ -288,6 +288,54 @@ private Q_SLOTS:
         QCOMPARE(inspected["plan"]["layers"][0]["assignment"], p["layers"][0]["assignment"]);
     }
 
+    // gkp bench --runtime onnxruntime: ONNX files timed in ONNX Runtime through tools/ort-run.mjs --serve
+    void benchInOnnxRuntime()
+    {
+        const QString original = onnxFixture(u"mobilenet_opset11"_qs), plan = path(u"bench.plan.json"_qs),
+                      pruned = path(u"bench.onnx"_qs);
+        CliResult r = runGkp({u"plan"_qs, original, u"--groups"_qs, u"2"_qs, u"-o"_qs, plan});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runGkp({u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runGkp({u"bench"_qs, original, pruned, u"--runtime"_qs, u"onnxruntime"_qs, u"--batch"_qs, u"1,3"_qs,
+                    u"--runs"_qs, u"4"_qs, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json b = json::parse(r.out.toStdString());
+        QCOMPARE(b["runtime"].get<std::string>(), std::string("onnxruntime"));
+        QCOMPARE(b["results"].size(), std::size_t(2));
+        for (const json &row : b["results"]) {
+            QCOMPARE(row["median_ms"].size(), std::size_t(2));
+            for (const json &ms : row["median_ms"])
+                QVERIFY(ms.get<double>() > 0.0);
+            QVERIFY(row["min_ms"][0].get<double>() <= row["median_ms"][0].get<double>());
+        }
+        // an NHWC (tf2onnx) file is fed in its own layout
+        r = runGkp({u"bench"_qs, onnxFixture(u"tf_style"_qs), u"--runtime"_qs, u"onnxruntime"_qs, u"--batch"_qs,
+                    u"2"_qs, u"--runs"_qs, u"2"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // a file declared with batch 1 runs at batch 1 only
+        r = runGkp({u"bench"_qs, onnxFixture(u"resnet8_opset13"_qs), u"--runtime"_qs, u"onnxruntime"_qs,
+                    u"--batch"_qs, u"3"_qs, u"--runs"_qs, u"1"_qs});
+        checkOneErrorLine(r, u"takes batch 1 only"_qs);
+        // TorchScript files are not ONNX Runtime's
+        r = runGkp({u"bench"_qs, fixturePath("cifar_resnet20_scripted.pt"), u"--runtime"_qs, u"onnxruntime"_qs,
+                    u"--batch"_qs, u"1"_qs, u"--runs"_qs, u"1"_qs});
+        checkOneErrorLine(r, u"times ONNX files"_qs);
+        // no runner: one line saying where it should be
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"GKP_ORT_RUNNER"_qs, path(u"no-such-runner.mjs"_qs));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(GKP_CLI_PATH), {u"bench"_qs, original, u"--runtime"_qs, u"onnxruntime"_qs,
+                                                u"--batch"_qs, u"1"_qs, u"--runs"_qs, u"1"_qs});
+        QVERIFY(p.waitForFinished(120000));
+        CliResult missing;
+        missing.exitCode = p.exitCode();
+        missing.crashed = p.exitStatus() == QProcess::CrashExit;
+        missing.err = QString::fromUtf8(p.readAllStandardError());
+        checkOneErrorLine(missing, u"GKP_ORT_RUNNER"_qs);
+    }
+
     void errors_data()
     {
         QTest::addColumn<QString>("model");
