@@ -1,7 +1,9 @@
 #include "exportcommand.h"
 
 #include "runtime/benchmark.h"
+#include "runtime/onnxruntimebench.h"
 #include "export/exporter.h"
+#include "onnx/onnxexport.h"
 #include "options.h"
 #include "engine/planjson.h"
 #include "progressbar.h"
@@ -48,10 +50,10 @@ void addExportCommand(CLI::App &app)
         int64_t batch = 0;
     };
     auto o = std::make_shared<Options>();
-    auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript");
+    auto *cmd = app.add_subcommand("export", "Write the pruned model as grouped-convolution TorchScript (.pt) or ONNX (.onnx, ONNX models)");
     o->model.addTo(*cmd);
     cmd->add_option("--plan", o->plan, "Plan JSON (gkp plan -o)")->required();
-    cmd->add_option("-o,--output", o->output, "Output TorchScript file (also for ONNX models, for now)")->required();
+    cmd->add_option("-o,--output", o->output, "Output file: .pt writes TorchScript; .onnx (ONNX models) a pruned ONNX file, its forms not timed")->required();
     cmd->add_option("--mode", o->mode, "deploy (frozen, BatchNorm folded, fastest) or trainable")
         ->capture_default_str()
         ->check(CLI::IsMember({"deploy", "trainable"}));
@@ -68,13 +70,13 @@ void addExportCommand(CLI::App &app)
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
-        if (model.format() == ModelFormat::Onnx) {
-            if (std::filesystem::path(o->output).extension() == ".onnx")
-                throw Error("cannot write '" + o->output + "': pruned ONNX files are not written yet; "
-                            "give a .pt output to get TorchScript");
+        const bool onnxOut = isOnnxOutput(o->output);
+        if (model.format() == ModelFormat::Onnx && !onnxOut)
             std::cerr << "note: " << model.path() << " is an ONNX model: the pruned model is written as TorchScript "
-                         "(pruned ONNX files are not written yet)\n";
-        }
+                         "(give an .onnx output for a pruned ONNX file)\n";
+        if (onnxOut && model.format() != ModelFormat::Onnx)
+            throw Error("cannot write '" + o->output + "': pruned ONNX files are written for ONNX models only; give "
+                        "a .pt output and convert the deploy export with torch.onnx.export");
         const Plan plan = loadPlan(o->plan, model);
         ExportOptions eo;
         eo.mode = o->mode == "trainable" ? ExportMode::Trainable : ExportMode::Deploy;
@@ -122,7 +124,7 @@ void addExportCommand(CLI::App &app)
                           << "gather): " << c.before << " -> " << c.after << " output channels\n";
         if (eo.verify) {
             printVerify(r.verify);
-            if (eo.runtime != Runtime::Frozen && eo.mode == ExportMode::Deploy)
+            if (eo.runtime != Runtime::Frozen && eo.mode == ExportMode::Deploy && !onnxOut)
                 std::cerr << "(figures in the " << toString(eo.runtime)
                           << " runtime, where the forms were timed; the file as loaded passed first)\n";
             const double before = double(model.inventory().totals.conv_macs);
@@ -198,15 +200,19 @@ void addBenchCommand(CLI::App &app)
     cmd->add_flag("--no-layers", o->noLayers, "Skip the per-layer comparison");
     cmd->add_flag("--channels-last", o->bench.channels_last,
                   "Feed every model channels-last (NHWC) inputs, so convolutions skip layout conversions");
+    std::vector<std::string> runtimes = runtimeNames();
+    runtimes.push_back("onnxruntime");
     cmd->add_option("--runtime", o->runtime,
                     "frozen: run the models as loaded; onednn: through torch.jit.optimize_for_inference first "
-                    "(prepacked oneDNN convolutions)")
-        ->check(CLI::IsMember(runtimeNames()))
+                    "(prepacked oneDNN convolutions); onnxruntime: ONNX files in ONNX Runtime (tools/ort-run.mjs, "
+                    "Node + onnxruntime-node)")
+        ->check(CLI::IsMember(runtimes))
         ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
         o->bench.freeze = !o->noFreeze;
-        o->bench.runtime = *runtimeFromString(o->runtime);
+        const bool onnxRuntime = o->runtime == "onnxruntime";
+        o->bench.runtime = runtimeFromString(o->runtime).value_or(Runtime::Frozen);
         o->bench.batches.clear();
         std::stringstream ss(o->batches);
         for (std::string b; std::getline(ss, b, ',');)
@@ -226,7 +232,8 @@ void addBenchCommand(CLI::App &app)
         BenchResult r;
         {
             ProgressBar bar("timing");
-            r = benchmarkModels(ptrs, o->bench, bar.callback());
+            r = onnxRuntime ? benchmarkInOnnxRuntime(ptrs, o->bench, bar.callback())
+                            : benchmarkModels(ptrs, o->bench, bar.callback());
         }
         std::vector<std::string> headers{"batch"};
         for (std::size_t k = 0; k < models.size(); ++k) {
@@ -260,7 +267,9 @@ void addBenchCommand(CLI::App &app)
         t.print(out);
 
         nlohmann::json layers = nlohmann::json::array();
-        if (models.size() == 2 && !o->noLayers) {
+        if (models.size() == 2 && !o->noLayers && onnxRuntime)
+            out << "(no per-layer comparison in ONNX Runtime: the files are timed whole)\n";
+        if (models.size() == 2 && !o->noLayers && !onnxRuntime) {
             auto it = models[1].extraFiles().find(extra::Plan);
             if (it != models[1].extraFiles().end()) {
                 const Plan plan = planFromString(it->second, models[0]);

@@ -52,8 +52,8 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
     auto *layout = new QVBoxLayout(this);
     if (document->model() && document->model()->format() == gkp::ModelFormat::Onnx) {
-        auto *note = new QLabel(tr("This is an ONNX model: the pruned model is written as TorchScript (pruned "
-                                   "ONNX files are not written yet)."));
+        auto *note = new QLabel(tr("This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file "
+                                   "(every layer grouped, forms not timed); a .pt file as TorchScript."));
         note->setObjectName(QStringLiteral("onnxNote"));
         note->setWordWrap(true);
         layout->addWidget(note);
@@ -70,7 +70,9 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     const QString model = document->modelPath();
     if (!model.isEmpty()) {
         const QFileInfo fi(model);
-        m_path->setText(fi.absolutePath() + u'/' + fi.completeBaseName() + QStringLiteral("-gkp.pt"));
+        const bool onnx = document->model() && document->model()->format() == gkp::ModelFormat::Onnx;
+        m_path->setText(fi.absolutePath() + u'/' + fi.completeBaseName() +
+                        (onnx ? QStringLiteral("-gkp.onnx") : QStringLiteral("-gkp.pt")));
     }
     connect(browseButton, &QPushButton::clicked, this, &ExportDialog::browse);
     connect(m_exportButton, &QPushButton::clicked, this, &ExportDialog::startExport);
@@ -127,8 +129,11 @@ QString ExportDialog::resultText() const
 
 void ExportDialog::browse()
 {
+    const bool onnx = m_document->model() && m_document->model()->format() == gkp::ModelFormat::Onnx;
+    const QString torchScript = tr("TorchScript models (*.pt)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Pruned Model"), m_path->text(),
-                                                      tr("TorchScript models (*.pt)"));
+                                                      onnx ? tr("ONNX models (*.onnx)") + QStringLiteral(";;") + torchScript
+                                                           : torchScript);
     if (!path.isEmpty())
         m_path->setText(path);
 }

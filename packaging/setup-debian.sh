@@ -12,6 +12,7 @@ packages=(
     nlohmann-json3-dev libcli11-dev zlib1g-dev libstb-dev
     libonnx-dev libprotobuf-dev protobuf-compiler
     python3 python3-torch python3-torchvision python3-onnx
+    nodejs
     libonnx-testdata
     dataset-fashion-mnist
     xvfb xauth fonts-dejavu-core fonts-wqy-microhei

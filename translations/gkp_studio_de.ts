@@ -814,8 +814,12 @@ L2-Norm %2
         <translation>&lt;p&gt;Formen gemessen, Datei geprüft und beide Modelle verglichen in der oneDNN-Laufzeitumgebung (torch.jit.optimize_for_inference); die Datei wie geladen wurde ebenfalls geprüft.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>This is an ONNX model: the pruned model is written as TorchScript (pruned ONNX files are not written yet).</source>
-        <translation>Dies ist ein ONNX-Modell: Das beschnittene Modell wird als TorchScript geschrieben (beschnittene ONNX-Dateien werden noch nicht geschrieben).</translation>
+        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (every layer grouped, forms not timed); a .pt file as TorchScript.</source>
+        <translation>Dies ist ein ONNX-Modell: Eine Datei mit der Endung .onnx wird als beschnittene ONNX-Datei geschrieben (jede Schicht gruppiert, Formen nicht gemessen), eine .pt-Datei als TorchScript.</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX-Modelle (*.onnx)</translation>
     </message>
 </context>
 <context>

@@ -813,8 +813,12 @@ L2 范数 %2
         <translation>&lt;p&gt;已在 oneDNN 运行时（torch.jit.optimize_for_inference）中为各形式计时、验证文件并对两个模型做基准测试；按加载方式的文件也已验证。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>This is an ONNX model: the pruned model is written as TorchScript (pruned ONNX files are not written yet).</source>
-        <translation>这是一个 ONNX 模型：剪枝后的模型将保存为 TorchScript（暂不支持写出剪枝后的 ONNX 文件）。</translation>
+        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (every layer grouped, forms not timed); a .pt file as TorchScript.</source>
+        <translation>这是一个 ONNX 模型：以 .onnx 结尾的文件将写为剪枝后的 ONNX 文件（每层均为分组形式，不对形式计时）；.pt 文件写为 TorchScript。</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
     </message>
 </context>
 <context>

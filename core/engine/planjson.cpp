@@ -462,7 +462,19 @@ Plan planFromString(const std::string &text, const Model &model)
         try {
             (void)json::parse(text);
         } catch (const json::parse_error &e) {
-            throw Error(std::string("invalid plan: not valid JSON (") + e.what() + ")");
+            // nlohmann's "[json.exception.parse_error.101] parse error at line 3, column 1: syntax error
+            // while parsing array - unexpected end of input; expected ']'", without its internals
+            const std::string what = e.what();
+            std::string where, why = what;
+            const auto at = what.find(" at line ");
+            const auto colon = at == std::string::npos ? at : what.find(": ", at);
+            if (colon != std::string::npos) {
+                where = what.substr(at + 1, colon - at - 1) + ": ";
+                why = what.substr(colon + 2);
+            }
+            if (const auto dash = why.find(" - "); dash != std::string::npos)
+                why = why.substr(dash + 3);
+            throw Error("invalid plan: not valid JSON (" + where + why + ")");
         }
     }
     return planFromJson(doc, model);

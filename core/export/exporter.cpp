@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "engine/planjson.h"
 #include "model/torchmodel.h"
+#include "onnx/onnxexport.h"
 
 #include <algorithm>
 #include <chrono>
@@ -364,6 +365,8 @@ VerifyResult verifyExport(const Model &original, const Model &exported, int inpu
 ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
                          const ProgressFn &progress)
 {
+    if (isOnnxOutput(path))
+        return exportOnnxModel(model, plan, path, options, progress);
     checkWritable(path);
     ExportResult result;
     result.path = path;

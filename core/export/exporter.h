@@ -105,7 +105,7 @@ struct ExportResult
 };
 
 // Writes the pruned model as TorchScript (atomically), with the plan and the tool version in the
-// archive's extra files. With options.verify, the file is kept only when it matches the masked
+// archive's extra files; an output ending in .onnx gets a pruned ONNX file (onnx/onnxexport.h). With options.verify, the file is kept only when it matches the masked
 // model within the tolerance (otherwise gkp::Error, and no file).
 ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
                          const ProgressFn &progress = {});

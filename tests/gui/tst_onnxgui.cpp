@@ -141,6 +141,17 @@ private Q_SLOTS:
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(dialog.resultText()));
         QVERIFY(dialog.lastExportVerified());
         QVERIFY(std::filesystem::exists(out.toStdString()));
+        // and as a pruned ONNX file (the default name for an ONNX model), read back with its plan
+        const QString onnxOut = dir.filePath(QStringLiteral("mobilenet-gkp.onnx"));
+        dialog.setOutputPath(onnxOut);
+        finished.clear();
+        dialog.startExport();
+        QVERIFY(finished.wait(300000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(dialog.resultText()));
+        QVERIFY(dialog.lastExportVerified());
+        const gkp::Model written = gkp::Model::load(onnxOut.toStdString());
+        QVERIFY(written.format() == gkp::ModelFormat::Onnx);
+        QVERIFY(written.extraFiles().count(gkp::extra::Plan));
         if (qEnvironmentVariableIsSet("GKP_SCREENSHOT_DIR")) {
             dialog.resize(700, 440);
             QTest::qWait(100);
