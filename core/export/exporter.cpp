@@ -362,6 +362,49 @@ VerifyResult verifyExport(const Model &original, const Model &exported, int inpu
     return compareModules(masked, candidate, original.inventory().input_shape, inputs, tolerance);
 }
 
+void writeVerified(const Model &model, const std::string &path, const ExportOptions &options, ExportResult &result,
+                   const std::function<void(const std::string &tmp)> &write, const std::function<void()> &beforeCommit)
+{
+    const std::string tmp = temporaryPathFor(path);
+    try {
+        write(tmp);
+        if (options.verify) {
+            // Verify what is on disk, loaded back, against the masked model.
+            LoadOptions lo;
+            lo.input_shape = model.inventory().input_shape;
+            lo.written_as = path;
+            const Model written = Model::load(tmp, lo);
+            result.conv_macs = written.inventory().totals.conv_macs;
+            result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
+            if (written.format() == ModelFormat::TorchScript && options.runtime != Runtime::Frozen &&
+                options.mode == ExportMode::Deploy && result.verify.passed) {
+                result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance, options.runtime);
+                if (!result.verify.passed)
+                    throw Error("verification failed in the " + toString(options.runtime) +
+                                " runtime only (max relative error " + std::to_string(result.verify.max_rel) +
+                                "; the file as loaded matches): PyTorch 1.13's torch.jit.optimize_for_inference "
+                                "miscomputes hardswish and relu6 on oneDNN tensors whose channel count is not a "
+                                "multiple of 16; plan with --channel-multiple 16 or export for the frozen runtime; "
+                                "no file written");
+            }
+            if (!result.verify.passed)
+                throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
+                            " > " + std::to_string(options.tolerance) + "; no file written");
+        }
+        if (beforeCommit)
+            beforeCommit();
+        commitTemporary(tmp, path);
+    } catch (const c10::Error &e) {
+        removeTemporary(tmp);
+        throw Error("cannot write '" + path + "': " + briefError(e));
+    } catch (...) {
+        removeTemporary(tmp);
+        throw;
+    }
+    std::error_code ec;
+    result.file_bytes = int64_t(std::filesystem::file_size(path, ec));
+}
+
 ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
                          const ProgressFn &progress)
 {
@@ -424,45 +467,15 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
         }
     report(total - 2);
 
-    const std::string tmp = temporaryPathFor(path);
-    try {
-        torch::jit::ExtraFilesMap extraFiles{{extra::Plan, planToString(plan)},
-                                             {extra::Version, std::string("gkp ") + GKP_VERSION},
-                                             {extra::InputShape, formatShape(model.inventory().input_shape)}};
-        pruned.save(tmp, extraFiles);
-        if (options.verify) {
-            // Verify what is on disk, loaded back, against the masked model.
-            LoadOptions lo;
-            lo.input_shape = model.inventory().input_shape;
-            lo.written_as = path;
-            const Model written = Model::load(tmp, lo);
-            result.conv_macs = written.inventory().totals.conv_macs;
-            result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
-            if (options.runtime != Runtime::Frozen && options.mode == ExportMode::Deploy && result.verify.passed) {
-                result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance, options.runtime);
-                if (!result.verify.passed)
-                    throw Error("verification failed in the " + toString(options.runtime) +
-                                " runtime only (max relative error " + std::to_string(result.verify.max_rel) +
-                                "; the file as loaded matches): PyTorch 1.13's torch.jit.optimize_for_inference "
-                                "miscomputes hardswish and relu6 on oneDNN tensors whose channel count is not a "
-                                "multiple of 16; plan with --channel-multiple 16 or export for the frozen runtime; "
-                                "no file written");
-            }
-            if (!result.verify.passed)
-                throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
-                            " > " + std::to_string(options.tolerance) + "; no file written");
-        }
-        report(total - 1);
-        commitTemporary(tmp, path);
-    } catch (const c10::Error &e) {
-        removeTemporary(tmp);
-        throw Error("cannot write '" + path + "': " + briefError(e));
-    } catch (...) {
-        removeTemporary(tmp);
-        throw;
-    }
-    std::error_code ec;
-    result.file_bytes = int64_t(std::filesystem::file_size(path, ec));
+    writeVerified(
+        model, path, options, result,
+        [&](const std::string &tmp) {
+            torch::jit::ExtraFilesMap extraFiles{{extra::Plan, planToString(plan)},
+                                                 {extra::Version, std::string("gkp ") + GKP_VERSION},
+                                                 {extra::InputShape, formatShape(model.inventory().input_shape)}};
+            pruned.save(tmp, extraFiles);
+        },
+        [&] { report(total - 1); });
     report(total);
     return result;
 }

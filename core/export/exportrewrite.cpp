@@ -378,13 +378,6 @@ public:
         torch::jit::ConstantPropagation(m_graph, /*ignore_custom_classes=*/true); // as channelDependencies saw it
         const Inventory &inv = m_model.inventory();
         const ChannelRemoval removal = channelRemoval(m_model.channelDependencies(), plan.channel_groups);
-        auto kept = [](int64_t n, const std::set<int64_t> *removed) {
-            std::vector<int64_t> k;
-            for (int64_t c = 0; c < n; ++c)
-                if (!removed || !removed->count(c))
-                    k.push_back(c);
-            return indexTensor(k);
-        };
         auto find = [](const auto &map, const auto &key) -> const std::set<int64_t> * {
             auto it = map.find(key);
             return it == map.end() ? nullptr : &it->second;
@@ -396,10 +389,10 @@ public:
             torch::jit::Module conv = moduleAt(m_module, pathOf(l.module));
             torch::Tensor w = conv.attr("weight").toTensor().detach();
             const bool depthwise = l.groups > 1 && l.groups == l.in_channels;
-            const torch::Tensor rows = kept(l.out_channels, out);
+            const torch::Tensor rows = keptIndex(l.out_channels, out);
             w = w.index_select(0, rows);
             if (!depthwise)
-                w = w.index_select(1, kept(l.in_channels, in));
+                w = w.index_select(1, keptIndex(l.in_channels, in));
             setTensorAttr(conv, "weight", w.contiguous());
             if (auto b = optionalTensorAttr(conv, "bias"))
                 setTensorAttr(conv, "bias", b->detach().index_select(0, rows).contiguous());
@@ -417,7 +410,7 @@ public:
         }
         for (const auto &[name, removed] : removal.norm) {
             torch::jit::Module bn = moduleAt(m_module, splitPath(name));
-            const torch::Tensor k = kept(bn.attr("running_mean").toTensor().size(0), &removed);
+            const torch::Tensor k = keptIndex(bn.attr("running_mean").toTensor().size(0), &removed);
             for (const char *attr : {"weight", "bias", "running_mean", "running_var"})
                 if (auto t = optionalTensorAttr(bn, attr))
                     setTensorAttr(bn, attr, t->detach().index_select(0, k).contiguous());
@@ -425,7 +418,7 @@ public:
         for (const auto &[name, removed] : removal.linear) {
             torch::jit::Module linear = moduleAt(m_module, splitPath(name));
             const torch::Tensor w = linear.attr("weight").toTensor().detach();
-            setTensorAttr(linear, "weight", w.index_select(1, kept(w.size(1), &removed)).contiguous());
+            setTensorAttr(linear, "weight", w.index_select(1, keptIndex(w.size(1), &removed)).contiguous());
         }
         if (!removal.pad.empty()) {
             const std::vector<Node *> pads = channelPads();
@@ -847,6 +840,15 @@ torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector
     if (trims)
         *trims = std::move(removed);
     return frozen;
+}
+
+torch::Tensor keptIndex(int64_t n, const std::set<int64_t> *removed)
+{
+    std::vector<int64_t> k;
+    for (int64_t c = 0; c < n; ++c)
+        if (!removed || !removed->count(c))
+            k.push_back(c);
+    return indexTensor(k);
 }
 
 torch::jit::Module buildFrozenOriginal(const Model &model)

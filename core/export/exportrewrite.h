@@ -6,6 +6,7 @@
 
 #include <torch/script.h>
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -47,6 +48,17 @@ struct GroupedLayer
     std::optional<torch::Tensor> bias; // bias[P]
 };
 GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, const std::optional<torch::Tensor> &bias);
+
+// The export's last step, for every format: `write(tmp)` writes the file into a temporary beside
+// `path`; with options.verify, what is on disk is loaded back, its conv MACs go into `result` and it
+// is compared with the masked model (a deploy TorchScript file also in options.runtime); then
+// `beforeCommit` runs (progress, Cancel) and the temporary becomes `path`. On any failure:
+// gkp::Error and no file. Fills result.file_bytes.
+void writeVerified(const Model &model, const std::string &path, const ExportOptions &options, ExportResult &result,
+                   const std::function<void(const std::string &tmp)> &write, const std::function<void()> &beforeCommit);
+
+// The indices 0..n-1 not in `removed` (all when null), as an int64 tensor.
+torch::Tensor keptIndex(int64_t n, const std::set<int64_t> *removed);
 
 // W * mask for one layer.
 torch::Tensor maskedWeight(const LayerPlan &layer, const torch::Tensor &weight);

@@ -161,13 +161,6 @@ public:
         if (!removal.pad.empty())
             throw Error("this channel plan changes a channel padding (a Pad on the channel axis, as option-A "
                         "shortcuts use); pruned ONNX files do not rewrite those yet: give a .pt output");
-        auto kept = [](int64_t n, const std::set<int64_t> *removed) {
-            std::vector<int64_t> k;
-            for (int64_t c = 0; c < n; ++c)
-                if (!removed || !removed->count(c))
-                    k.push_back(c);
-            return indexTensor(k);
-        };
         auto find = [](const auto &map, const auto &key) -> const std::set<int64_t> * {
             auto it = map.find(key);
             return it == map.end() ? nullptr : &it->second;
@@ -182,10 +175,10 @@ public:
                 throw Error("cannot remove channels of '" + l.name + "' in the ONNX graph: it is not a Conv node");
             at::Tensor w = m_model.impl().weights.at(std::size_t(l.index)).detach().to(at::kFloat);
             const bool depthwise = l.groups > 1 && l.groups == l.in_channels;
-            const at::Tensor rows = kept(l.out_channels, out);
+            const at::Tensor rows = keptIndex(l.out_channels, out);
             w = w.index_select(0, rows);
             if (!depthwise)
-                w = w.index_select(1, kept(l.in_channels, in));
+                w = w.index_select(1, keptIndex(l.in_channels, in));
             else
                 setAttrInt(*m_graph.mutable_node(ni), "group", rows.numel());
             setInput(ni, 1, w.contiguous());
@@ -218,7 +211,7 @@ public:
                 if (!t)
                     throw Error("cannot remove channels of '" + onnxNameFromModule(name) +
                                 "': its BatchNormalization tensors are not constants");
-                setInput(ni, k, t->index_select(0, kept(t->size(0), &removed)).contiguous());
+                setInput(ni, k, t->index_select(0, keptIndex(t->size(0), &removed)).contiguous());
             }
         }
         for (const auto &[name, removed] : removal.linear) {
@@ -228,7 +221,7 @@ public:
                 throw Error("cannot remove channels of '" + onnxNameFromModule(name) + "': its weight is not a constant");
             const bool transB = attrInt(m_graph.node(ni), "transB", 0) != 0;
             const int axis = transB ? 1 : 0; // the input-feature axis of B
-            setInput(ni, 1, w->index_select(axis, kept(w->size(axis), &removed)).contiguous());
+            setInput(ni, 1, w->index_select(axis, keptIndex(w->size(axis), &removed)).contiguous());
         }
         m_graph.clear_value_info(); // channel counts changed; the shapes are inferred again by readers
     }
@@ -782,53 +775,30 @@ ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::st
     setMetadata(proto, extra::InputShape, formatShape(model.inventory().input_shape));
     report(total - 2);
 
-    const std::string tmp = temporaryPathFor(path);
-    try {
-        if (!hasExternalData(proto)) {
-            try {
-                onnx::checker::check_model(proto);
-            } catch (const std::exception &e) {
-                throw Error("cannot write '" + path + "': the pruned model fails the ONNX checker: " +
-                            firstLine(e.what()));
+    auto check = [&](const auto &model) {
+        try {
+            onnx::checker::check_model(model);
+        } catch (const std::exception &e) {
+            throw Error("cannot write '" + path + "': the pruned model fails the ONNX checker: " + firstLine(e.what()));
+        }
+    };
+    writeVerified(
+        model, path, options, result,
+        [&](const std::string &tmp) {
+            if (!hasExternalData(proto))
+                check(proto);
+            {
+                std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+                if (!out || !proto.SerializeToOstream(&out))
+                    throw Error("cannot write '" + path + "': writing the temporary file failed");
+                out.close();
+                if (!out)
+                    throw Error("cannot write '" + path + "': writing the temporary file failed");
             }
-        }
-        {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out || !proto.SerializeToOstream(&out))
-                throw Error("cannot write '" + path + "': writing the temporary file failed");
-            out.close();
-            if (!out)
-                throw Error("cannot write '" + path + "': writing the temporary file failed");
-        }
-        if (hasExternalData(proto)) {
-            try {
-                onnx::checker::check_model(tmp);
-            } catch (const std::exception &e) {
-                throw Error("cannot write '" + path + "': the pruned model fails the ONNX checker: " +
-                            firstLine(e.what()));
-            }
-        }
-        if (options.verify) {
-            LoadOptions lo;
-            lo.input_shape = model.inventory().input_shape;
-            lo.written_as = path;
-            const Model written = Model::load(tmp, lo);
-            result.conv_macs = written.inventory().totals.conv_macs;
-            result.verify = verifyExport(model, written, options.verify_inputs, options.tolerance);
-            if (!result.verify.passed)
-                throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
-                            " > " + std::to_string(options.tolerance) + "; no file written");
-        }
-        report(total - 1);
-        commitTemporary(tmp, path);
-    } catch (const c10::Error &e) {
-        removeTemporary(tmp);
-        throw Error("cannot write '" + path + "': " + briefError(e));
-    } catch (...) {
-        removeTemporary(tmp);
-        throw;
-    }
-    result.file_bytes = int64_t(fs::file_size(path, ec));
+            if (hasExternalData(proto))
+                check(tmp); // the checker reads the external data beside the file
+        },
+        [&] { report(total - 1); });
     report(total);
     return result;
 }
