@@ -513,12 +513,8 @@ private:
     // Position of each original input channel in the tensor this conv receives.
     std::vector<int64_t> inputPositions(const std::string &name, int64_t cin) const
     {
-        std::vector<int64_t> pos(static_cast<std::size_t>(cin));
-        std::iota(pos.begin(), pos.end(), 0);
-        if (auto it = m_inputOrder.find(name); it != m_inputOrder.end())
-            for (std::size_t j = 0; j < it->second.size(); ++j)
-                pos[std::size_t(it->second[j])] = int64_t(j);
-        return pos;
+        const auto it = m_inputOrder.find(name);
+        return channelPositions(it == m_inputOrder.end() ? nullptr : &it->second, cin);
     }
 
     void rewriteLayer(const LayerPlan &l, LayerExport &e)
@@ -840,6 +836,16 @@ torch::jit::Module freezeForDeploy(const torch::jit::Module &module, std::vector
     if (trims)
         *trims = std::move(removed);
     return frozen;
+}
+
+std::vector<int64_t> channelPositions(const std::vector<int64_t> *order, int64_t n)
+{
+    std::vector<int64_t> pos(static_cast<std::size_t>(n));
+    std::iota(pos.begin(), pos.end(), 0);
+    if (order)
+        for (std::size_t j = 0; j < order->size(); ++j)
+            pos[std::size_t((*order)[j])] = int64_t(j);
+    return pos;
 }
 
 torch::Tensor keptIndex(int64_t n, const std::set<int64_t> *removed)

@@ -57,6 +57,9 @@ GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, c
 void writeVerified(const Model &model, const std::string &path, const ExportOptions &options, ExportResult &result,
                    const std::function<void(const std::string &tmp)> &write, const std::function<void()> &beforeCommit);
 
+// Where each of the channels 0..n-1 sits in a tensor whose channel j is order[j] (null: in place).
+std::vector<int64_t> channelPositions(const std::vector<int64_t> *order, int64_t n);
+
 // The indices 0..n-1 not in `removed` (all when null), as an int64 tensor.
 torch::Tensor keptIndex(int64_t n, const std::set<int64_t> *removed);
 

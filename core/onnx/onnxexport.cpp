@@ -500,12 +500,8 @@ private:
     // Position of each original input channel in the tensor node `ni` receives.
     std::vector<int64_t> inputPositions(int ni, int64_t cin) const
     {
-        std::vector<int64_t> pos(static_cast<std::size_t>(cin));
-        std::iota(pos.begin(), pos.end(), 0);
-        if (auto it = m_inputOrder.find(ni); it != m_inputOrder.end())
-            for (std::size_t j = 0; j < it->second.size(); ++j)
-                pos[std::size_t(it->second[j])] = int64_t(j);
-        return pos;
+        const auto it = m_inputOrder.find(ni);
+        return channelPositions(it == m_inputOrder.end() ? nullptr : &it->second, cin);
     }
 
     void rewriteLayer(const LayerPlan &l, LayerExport &e)
