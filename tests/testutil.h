@@ -30,3 +30,13 @@ inline char *toString(const std::vector<int> &v)
 }
 
 } // namespace QTest
+
+namespace gkptest {
+
+// A layer name that ends in `tail` and is longer than it ("layer1.0.conv1", not the stem "conv1").
+inline bool endsWith(const std::string &name, const std::string &tail)
+{
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+} // namespace gkptest

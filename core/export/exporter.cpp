@@ -156,7 +156,7 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
         for (int g = 0; g < l.groups; ++g)
             for (int64_t i = 0; i < readPerGroup; ++i)
                 rows.push_back(g * perGroup + i);
-        const torch::Tensor index = torch::tensor(rows, torch::kLong);
+        const torch::Tensor index = indexTensor(rows);
         gl.weight = gl.weight.index_select(0, index).contiguous();
         if (gl.bias)
             gl.bias = gl.bias->index_select(0, index).contiguous();
@@ -169,13 +169,10 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
     const bool permuted = l.groups > 1 && context.outputs_read <= 0;
     // G = 1 with a trimmed neighbour: a plain conv over the kept channels; its input arrives
     // trimmed (no gather).
-    const int64_t outs = gl.weight.size(0);
     const bool trimmedInput = context.input_trimmed && l.groups == 1;
     const torch::Tensor kept = trimmedInput ? x.index_select(1, gl.gather) : torch::Tensor();
     FormConv dense{torch::Tensor(), w, bias, 1};
-    FormConv grouped{trimmedInput ? torch::Tensor() : gl.gather, gl.weight.narrow(0, 0, outs).contiguous(),
-                     gbias ? c10::optional<torch::Tensor>(gbias->narrow(0, 0, outs).contiguous()) : c10::nullopt,
-                     l.groups};
+    FormConv grouped{trimmedInput ? torch::Tensor() : gl.gather, gl.weight, gbias, l.groups};
     std::vector<FormConv> split;
     if (l.groups > 1) {
         const int64_t m = l.kept_per_group, d = readPerGroup;

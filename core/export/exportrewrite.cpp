@@ -23,8 +23,6 @@ namespace gkp {
 using torch::jit::Node;
 using torch::jit::Value;
 
-namespace {
-
 torch::Tensor indexTensor(const std::vector<int64_t> &v)
 {
     return torch::tensor(v, torch::kLong);
@@ -39,6 +37,8 @@ bool isIdentity(const std::vector<int64_t> &v, int64_t n)
             return false;
     return true;
 }
+
+namespace {
 
 // Module object at an attribute path (e.g. {"layer1", "0", "conv1"}).
 torch::jit::Module moduleAt(const torch::jit::Module &root, const std::vector<std::string> &path)

@@ -57,6 +57,11 @@ GroupedLayer groupedLayer(const LayerPlan &layer, const torch::Tensor &weight, c
 void writeVerified(const Model &model, const std::string &path, const ExportOptions &options, ExportResult &result,
                    const std::function<void(const std::string &tmp)> &write, const std::function<void()> &beforeCommit);
 
+// Channel indices as an int64 tensor.
+torch::Tensor indexTensor(const std::vector<int64_t> &v);
+// True when v is 0, 1, ..., n-1.
+bool isIdentity(const std::vector<int64_t> &v, int64_t n);
+
 // Where each of the channels 0..n-1 sits in a tensor whose channel j is order[j] (null: in place).
 std::vector<int64_t> channelPositions(const std::vector<int64_t> *order, int64_t n);
 

@@ -32,25 +32,10 @@ bool isOnnxOutput(const std::string &path)
 
 namespace {
 
-bool isIdentity(const std::vector<int64_t> &v, int64_t n)
-{
-    if (int64_t(v.size()) != n)
-        return false;
-    for (int64_t i = 0; i < n; ++i)
-        if (v[std::size_t(i)] != i)
-            return false;
-    return true;
-}
-
 std::vector<int64_t> toVector(const at::Tensor &t)
 {
     const at::Tensor c = t.to(at::kLong).contiguous();
     return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
-
-at::Tensor indexTensor(const std::vector<int64_t> &v)
-{
-    return torch::tensor(v, torch::kLong);
 }
 
 const onnx::AttributeProto *findAttr(const onnx::NodeProto &n, const std::string &name)

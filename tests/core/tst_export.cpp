@@ -73,6 +73,14 @@ double maxRelError(torch::jit::Module &a, torch::jit::Module &b, const gkp::Shap
     return worst;
 }
 
+// The exported module against the original masked independently of the exporter.
+double errorAgainstMasked(const std::string &original, const gkp::Plan &plan, torch::jit::Module &exported,
+                          const gkp::Shape &shape)
+{
+    torch::jit::Module masked = independentMasked(original, plan);
+    return maxRelError(masked, exported, shape);
+}
+
 } // namespace
 
 class TestExport : public QObject
@@ -152,8 +160,7 @@ private Q_SLOTS:
 
         // independent masked model vs the file on disk
         torch::jit::Module exported = torch::jit::load(out);
-        torch::jit::Module masked = independentMasked(original, plan);
-        const double err = maxRelError(masked, exported, model.inventory().input_shape);
+        const double err = errorAgainstMasked(original, plan, exported, model.inventory().input_shape);
         QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
 
         // provenance
@@ -237,8 +244,7 @@ private Q_SLOTS:
         QVERIFY(r.verify.passed);
 
         torch::jit::Module exported = torch::jit::load(out);
-        torch::jit::Module masked = independentMasked(original, plan);
-        const double err = maxRelError(masked, exported, inv.input_shape);
+        const double err = errorAgainstMasked(original, plan, exported, inv.input_shape);
         QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
 
         // gathers left in the written graph, and the MACs the file computes, counted here from the
@@ -300,11 +306,9 @@ private Q_SLOTS:
         s.groups = 1;
         s.ratio = 0.5;
         s.n_init = 1;
-        auto endsWith = [](const std::string &n, const char *tail) {
-            return n.size() > 5 && n.compare(n.size() - 5, 5, tail) == 0;
-        };
+        using gkptest::endsWith;
         for (const gkp::ConvLayer &l : inv.layers)
-            if (endsWith(l.name, "conv1") && l.name != "conv1")
+            if (endsWith(l.name, "conv1"))
                 s.overrides[l.name].groups = 2;
             else if (!endsWith(l.name, "conv2"))
                 s.overrides[l.name].off = true;
@@ -327,8 +331,7 @@ private Q_SLOTS:
         const gkp::ExportResult r = gkp::exportModel(model, plan, out, eo);
         QVERIFY(r.verify.passed);
         torch::jit::Module exported = torch::jit::load(out);
-        torch::jit::Module masked = independentMasked(original, plan);
-        const double err = maxRelError(masked, exported, inv.input_shape);
+        const double err = errorAgainstMasked(original, plan, exported, inv.input_shape);
         QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
 
         std::map<std::string, int64_t> trimmed;
@@ -389,8 +392,7 @@ private Q_SLOTS:
         QCOMPARE(count(optimized, "prim::mkldnn_convolution"), int(model.inventory().layers.size()));
         torch::jit::Module asLoaded = written.impl().module;
         QCOMPARE(count(asLoaded, "prim::mkldnn_convolution"), 0); // a clone was optimized, not the model
-        torch::jit::Module masked = independentMasked(original, plan);
-        const double err = maxRelError(masked, optimized, model.inventory().input_shape);
+        const double err = errorAgainstMasked(original, plan, optimized, model.inventory().input_shape);
         QVERIFY2(err <= 1e-4, qPrintable(QString::number(err)));
         QVERIFY(gkp::verifyExport(model, written, 2, 1e-4, gkp::Runtime::OneDnn).passed);
 

@@ -181,7 +181,7 @@ private Q_SLOTS:
     {
         const gkp::Model model = load("cifar_resnet20b_traced.pt");
         gkp::Planner planner(model);
-        auto endsWithConv1 = [](const std::string &n) { return n.size() > 5 && n.compare(n.size() - 5, 5, "conv1") == 0; };
+        auto endsWithConv1 = [](const std::string &n) { return gkptest::endsWith(n, "conv1"); };
         int timedCalls = 0;
         planner.setLayerTimer([&](const gkp::LayerPlan &c, const gkp::TimingContext &, gkp::LayerExport &e) {
             ++timedCalls;
@@ -253,7 +253,7 @@ private Q_SLOTS:
         s.groups = 1;
         s.ratio = 0.6;
         for (const gkp::ConvLayer &l : inv.layers)
-            if (l.name.size() > 5 && l.name.compare(l.name.size() - 5, 5, "conv1") == 0 && l.name != "conv1")
+            if (gkptest::endsWith(l.name, "conv1"))
                 s.overrides[l.name].groups = 4;
         const gkp::Plan plan = planner.makePlan(s);
         checkInvariants(plan, model);
