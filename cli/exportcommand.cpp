@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -46,7 +47,7 @@ void addExportCommand(CLI::App &app)
     {
         ModelOptions model;
         std::string plan, output, mode = "deploy", form, runtime;
-        bool noVerify = false, noTiming = false;
+        bool noVerify = false, noTiming = false, keepSlower = false;
         int64_t batch = 0;
     };
     auto o = std::make_shared<Options>();
@@ -68,6 +69,9 @@ void addExportCommand(CLI::App &app)
         ->check(CLI::IsMember(runtimeNames()));
     cmd->add_flag("--no-timing", o->noTiming, "Deploy: do not time forms; write every layer grouped");
     cmd->add_flag("--no-verify", o->noVerify, "Do not verify against the masked model (not recommended)");
+    cmd->add_flag("--keep-slower", o->keepSlower,
+                  "Deploy: write the file even when, timed whole against the original after verification, it "
+                  "runs more than 5 % slower");
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
         const bool onnxOut = isOnnxOutput(o->output);
@@ -86,6 +90,32 @@ void addExportCommand(CLI::App &app)
         eo.runtime = *runtimeFromString(o->runtime.empty() ? plan.settings.latency_runtime : o->runtime);
         if (!o->form.empty())
             eo.force_form = layerFormFromString(o->form);
+        // A deploy file is timed whole against the original, prepared alike and interleaved, in the
+        // runtime its forms were chosen for; a clearly slower one is not written.
+        struct
+        {
+            double original_ms = 0.0, written_ms = 0.0;
+        } speed;
+        const int64_t batch = eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0);
+        constexpr int SpeedRuns = 7;
+        constexpr double SlowerMargin = 1.05;
+        if (eo.mode == ExportMode::Deploy && eo.verify && !onnxOut && model.format() == ModelFormat::TorchScript)
+            eo.check_written = [&](const Model &written) {
+                BenchOptions bo;
+                bo.batches = {batch};
+                bo.runs = SpeedRuns;
+                bo.warmup = 1;
+                bo.runtime = eo.runtime;
+                const BenchResult b = benchmarkModels({&model, &written}, bo);
+                speed = {b.median_ms[0][0], b.median_ms[1][0]};
+                if (!o->keepSlower && speed.written_ms > SlowerMargin * speed.original_ms)
+                    throw Error("the pruned file runs slower than the original here: " + fmt("%.3f", speed.written_ms) +
+                                " ms against " + fmt("%.3f", speed.original_ms) + " ms (medians of " +
+                                std::to_string(SpeedRuns) + " interleaved runs, " + toString(eo.runtime) +
+                                " runtime, batch " + std::to_string(batch) +
+                                "); no file written. Fewer groups (--groups 1 or 2, or gkp plan --groups auto "
+                                "--latency-aware) give faster forms; --keep-slower writes it anyway");
+            };
         ExportResult r;
         {
             ProgressBar bar("exporting");
@@ -130,7 +160,26 @@ void addExportCommand(CLI::App &app)
             const double before = double(model.inventory().totals.conv_macs);
             std::cerr << "conv MACs per example: " << humanCount(before) << " -> " << humanCount(double(r.conv_macs))
                       << fmt(" (-%.2f %%; the plan counts ", 100.0 * (1.0 - double(r.conv_macs) / before))
-                      << humanCount(double(plan.totals.macs_after)) << ")\n";
+                      << humanCount(double(plan.totals.macs_after)) << fmt(", its deploy estimate -%.2f %%)\n", 100.0 * plan.totals.deployMacsReduction());
+            // The plan and its file must agree: say where they part by more than 2 points.
+            const double fileCut = 1.0 - double(r.conv_macs) / before;
+            if (plan.totals.deploy_macs_after > 0 && std::abs(fileCut - plan.totals.deployMacsReduction()) > 0.02) {
+                double kept = 0.0;
+                for (const LayerExport &e : r.layers)
+                    if (e.form == LayerForm::MaskedDense)
+                        if (const LayerPlan *l = plan.find(e.name))
+                            kept += double(model.inventory().layers.at(std::size_t(l->layer)).macs - l->macs_after);
+                std::cerr << fmt("the file cuts %.2f", 100.0 * fileCut)
+                          << fmt(" %% of the conv MACs, %.2f points from the plan's deploy estimate", 100.0 * std::abs(fileCut - plan.totals.deployMacsReduction()))
+                          << (kept > 0 ? ": the " + std::to_string(dense) + " masked-dense layer(s) keep " + humanCount(kept) +
+                                             " MACs the plan removes"
+                                       : std::string(""))
+                          << "\n";
+            }
+            if (speed.original_ms > 0)
+                std::cerr << "whole file: " << fmt("%.3f", speed.original_ms) << " ms -> " << fmt("%.3f", speed.written_ms)
+                          << fmt(" ms (%.2fx; medians of ", speed.original_ms / speed.written_ms) << SpeedRuns
+                          << " interleaved runs, " << toString(eo.runtime) << " runtime, batch " << batch << ")\n";
         }
         std::cerr << "wrote " << r.path << " (" << humanCount(double(r.file_bytes)) << "B, "
                   << (eo.mode == ExportMode::Deploy ? "deploy" : "trainable") << ")\n";

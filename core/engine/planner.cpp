@@ -15,8 +15,10 @@
 #include <cstdio>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -35,6 +37,63 @@ uint64_t mixSeed(uint64_t seed, uint64_t layer)
 
 using Assignment = std::vector<int>;
 
+// Runs job(i) for every i < n on every core, largest-first order being the caller's business. With
+// `progress`, the calling thread reports the count done every 50 ms and the pool stops (Cancelled)
+// when it returns false; without, the calling thread works too. The first failure is rethrown.
+void runParallel(std::size_t n, const std::function<void(std::size_t)> &job,
+                 const std::function<bool(std::size_t)> &progress)
+{
+    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto worker = [&] {
+        while (!stop) {
+            const std::size_t k = next++;
+            if (k >= n)
+                return;
+            try {
+                job(k);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(failureMutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
+            }
+            ++done;
+        }
+    };
+    const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), unsigned(n)));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    if (progress) {
+        pool.emplace_back(worker);
+        while (done < n && !stop) {
+            if (!progress(done))
+                stop = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    } else {
+        worker();
+    }
+    for (std::thread &t : pool)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
+    if (stop)
+        throw Cancelled();
+}
+
+// Latency-aware auto G compares its candidates by the energy an L2 selection keeps (the most any
+// selection can keep per group, and cheap) over clusterings with a few restarts; the chosen G
+// alone is then clustered and selected as the settings say. Timing depends only on shapes.
+constexpr const char *ScreeningSelect = "l2";
+constexpr int ScreeningRestarts = 3;
+
+// Filters per group below which latency-aware planning does not try a G.
+constexpr int64_t FastGroupWidth = 8;
+
 } // namespace
 
 struct Planner::Impl
@@ -47,6 +106,8 @@ struct Planner::Impl
     std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
     // (layer, G, method, seed, n_init) -> assignment
     std::map<std::tuple<int, int, std::string, uint64_t, int>, std::shared_ptr<const Assignment>> clusters;
+    // layers planned on screening settings in this makePlan (finishPlan plans them properly)
+    std::set<int> screened;
     // (layer, snapshot set) -> TMI choice of method per G
     std::map<std::tuple<int, int>, std::string> tmiChoice;
     std::shared_ptr<const SnapshotSet> snapshots;
@@ -250,8 +311,9 @@ struct Planner::Impl
     // `timed` (when given) receives the fastest candidate's time and the dense conv's. With
     // `preferred` > 0 and that G among the good candidates, only it is timed (a re-plan at a
     // raised ratio: the choice made before stands, the timing tells whether it still pays).
-    LayerPlan fastestCandidate(std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
-                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr, int preferred = 0)
+    LayerPlan fastestCandidate(const std::vector<LayerPlan> &candidates, double bestEnergy, const PlanSettings &s,
+                               const Neighbours *plan = nullptr, LeftDense *timed = nullptr, int preferred = 0,
+                               TimingContext *chosenContext = nullptr)
     {
         auto good = [&](const LayerPlan &c) { return c.retained_energy >= bestEnergy - s.epsilon; };
         if (std::none_of(candidates.begin(), candidates.end(),
@@ -259,18 +321,29 @@ struct Planner::Impl
             preferred = 0;
         struct Timed
         {
-            LayerPlan *plan;
+            const LayerPlan *plan;
             double ms;
+            TimingContext context;
         };
         std::vector<Timed> timedCandidates;
         double denseMs = 0.0;
         bool trims = false;
-        for (LayerPlan &c : candidates) {
+        // Candidates come in rising G. One that is over twice the slack of the fastest so far after
+        // one run is not timed further; after two such in a row, larger G are not tried (a finer
+        // grouping is not faster on these kernels; per-group widths only shrink).
+        int ruledOut = 0, skipped = 0;
+        for (const LayerPlan &c : candidates) {
             if (!good(c) || (preferred > 0 && c.groups != preferred))
                 continue;
+            if (ruledOut >= 2) {
+                ++skipped;
+                continue;
+            }
             LayerExport e;
             TimingContext context = timingContext(c, s, plan);
             context.runtime = runtimeFromString(s.latency_runtime).value_or(Runtime::Frozen);
+            const double limit = timedCandidates.empty() ? 0.0 : 2.0 * (1.0 + s.latency_slack) * std::min_element(timedCandidates.begin(), timedCandidates.end(), [](const Timed &a, const Timed &b) { return a.ms < b.ms; })->ms;
+            context.give_up_ms = limit;
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
                 if (timer)
@@ -282,7 +355,8 @@ struct Planner::Impl
             for (const char *form : {"split", "gather-free"})
                 if (auto it = e.timings_ms.find(form); it != e.timings_ms.end())
                     ms = std::min(ms, it->second);
-            timedCandidates.push_back({&c, ms});
+            timedCandidates.push_back({&c, ms, context});
+            ruledOut = limit > 0 && ms > limit ? ruledOut + 1 : 0;
             denseMs = e.dense_ms;
             trims = trims || context.input_trimmed || context.outputs_read > 0;
         }
@@ -296,14 +370,18 @@ struct Planner::Impl
             if (t.ms <= fastestMs * (1.0 + s.latency_slack) &&
                 (!chosen || t.plan->retained_energy > chosen->plan->retained_energy))
                 chosen = &t;
-        char buf[240];
-        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s%s", chosen->plan->groups,
+        char buf[320];
+        std::snprintf(buf, sizeof buf, "auto, latency-aware: G = %d, %.3f ms vs dense %.3f ms%s%s%s", chosen->plan->groups,
                       chosen->ms, denseMs, chosen->ms > fastestMs ? " (more energy, within the slack of the fastest)" : "",
-                      trims ? " (timed with its neighbours' unread channels removed)" : "");
-        chosen->plan->note = buf;
+                      trims ? " (timed with its neighbours' unread channels removed)" : "",
+                      skipped ? (", " + std::to_string(skipped) + " larger G not tried").c_str() : "");
+        LayerPlan result = *chosen->plan;
+        result.note = buf;
         if (timed)
-            *timed = {chosen->plan->name, chosen->ms, denseMs};
-        return std::move(*chosen->plan);
+            *timed = {result.name, chosen->ms, denseMs};
+        if (chosenContext)
+            *chosenContext = chosen->context;
+        return result;
     }
 
     double energy(const LayerPlan &lp)
@@ -327,6 +405,10 @@ struct Planner::Impl
         std::vector<LayerPlan> out;
         best = 0.0;
         for (int g : groupCandidates(conv.out_channels, s.max_groups)) {
+            // Latency-aware: fewer than 8 filters per group never meets oneDNN's fast grouped
+            // kernels (they want multiples of 8 per group); such G are not candidates.
+            if (s.latency_aware && g > 1 && conv.out_channels / g < FastGroupWidth)
+                continue;
             out.push_back(planWithGroups(layer, ratio, g, 0, s));
             best = std::max(best, out.back().retained_energy);
         }
@@ -544,9 +626,15 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
     std::vector<LeftDense> timed;
+    {
+        std::lock_guard<std::mutex> lock(m_impl->mutex);
+        m_impl->screened.clear();
+    }
     Plan plan = planOnce(settings, settings, progress, previous, timed);
-    if (!settings.latency_aware || !settings.target_macs_reduction)
+    if (!settings.latency_aware || !settings.target_macs_reduction) {
+        finishPlan(plan, settings, progress);
         return plan;
+    }
     // Latency-aware with a MACs target: a layer whose every pruned candidate is no faster than its
     // dense conv (the export would keep it dense) is left unpruned, and the target is spread over
     // the other layers instead. Their ratios rise, so they are timed again; a few rounds at most.
@@ -574,6 +662,7 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         plan = planOnce(settings, effective, progress, &last, timed, &last);
     }
     plan.left_dense = std::move(left);
+    finishPlan(plan, settings, progress);
     return plan;
 }
 
@@ -613,54 +702,25 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
             ? std::size_t(std::count_if(reqs.begin(), reqs.end(), [&](const Request &r) { return r.groups == 0 && !reuse(r); }))
             : 0;
     const int steps = int(reqs.size() + timedTotal);
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr failure;
-    std::mutex failureMutex;
-    auto worker = [&] {
-        while (!stop) {
-            const std::size_t k = next++;
-            if (k >= order.size())
-                return;
+    PlanSettings screening = settings;
+    screening.select = ScreeningSelect;
+    screening.n_init = std::min(settings.n_init, ScreeningRestarts);
+    runParallel(
+        order.size(),
+        [&](std::size_t k) {
             const Request &r = reqs[order[k]];
-            try {
-                if (const LayerPlan *old = reuse(r)) {
-                    plan.layers[order[k]] = *old;
-                } else if (settings.latency_aware && r.groups == 0) {
-                    toTime[order[k]] = m_impl->candidates(r.layer, r.ratio, settings, bestEnergy[order[k]]);
-                } else {
-                    plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
-                }
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(failureMutex);
-                if (!failure)
-                    failure = std::current_exception();
-                stop = true;
+            if (const LayerPlan *old = reuse(r))
+                plan.layers[order[k]] = *old;
+            else if (settings.latency_aware && r.groups == 0) {
+                toTime[order[k]] = m_impl->candidates(r.layer, r.ratio, screening, bestEnergy[order[k]]);
+                std::lock_guard<std::mutex> lock(m_impl->mutex);
+                m_impl->screened.insert(r.layer);
             }
-            ++done;
-        }
-    };
-    const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), unsigned(reqs.size())));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back(worker);
-    if (progress) {
-        // The calling thread reports progress while the pool works.
-        pool.emplace_back(worker);
-        while (done < reqs.size() && !stop) {
-            if (!progress(int(done), steps))
-                stop = true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    } else {
-        worker();
-    }
-    for (std::thread &t : pool)
-        t.join();
-    if (failure)
-        std::rethrow_exception(failure);
-    if (stop)
-        throw Cancelled();
+            else
+                plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
+        },
+        progress ? std::function<bool(std::size_t)>([&](std::size_t done) { return progress(int(done), steps); })
+                 : std::function<bool(std::size_t)>());
 
     Impl::Neighbours neighbours;
     for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -669,28 +729,69 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
             neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
     }
     std::size_t timedDone = 0;
+    std::vector<TimingContext> contexts(reqs.size());
+    std::vector<LeftDense> times(reqs.size());
     for (std::size_t i = 0; i < reqs.size(); ++i) { // requests are in execution order
         if (toTime[i].empty())
             continue;
         if (progress && !progress(int(reqs.size() + timedDone), steps))
             throw Cancelled();
-        LeftDense t;
         const LayerPlan *before = chosen ? chosen->find(inv.layers[std::size_t(reqs[i].layer)].name) : nullptr;
-        plan.layers[i] =
-            m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &t, before ? before->groups : 0);
-        timed.push_back(t);
+        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &times[i],
+                                                  before ? before->groups : 0, &contexts[i]);
         neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
         ++timedDone;
     }
+    // A layer was timed before the layers after it were decided (it assumed a G = 1 reader keeps
+    // its usual share, say): where the decided neighbours give its chosen G another context, it
+    // is chosen again in that one, so the plan's times are those of the file it describes.
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        if (toTime[i].empty())
+            continue;
+        const TimingContext now = m_impl->timingContext(plan.layers[i], effective, &neighbours);
+        const TimingContext &then = contexts[i];
+        if (now.input_trimmed == then.input_trimmed && now.outputs_read == then.outputs_read &&
+            now.gather_free_producer == then.gather_free_producer)
+            continue;
+        plan.layers[i] = m_impl->fastestCandidate(toTime[i], bestEnergy[i], effective, &neighbours, &times[i]);
+        plan.layers[i].note += " (timed again once the layers after it were decided)";
+        neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
+    }
+    for (std::size_t i = 0; i < reqs.size(); ++i)
+        if (!toTime[i].empty())
+            timed.push_back(times[i]);
     if (progress)
         progress(steps, steps);
+    return plan;
+}
+
+void Planner::finishPlan(Plan &plan, const PlanSettings &settings, const ProgressFn &progress)
+{
+    // Layers whose G was chosen on screening clusterings and selections get the settings' now.
+    std::vector<std::size_t> screened;
+    for (std::size_t i = 0; i < plan.layers.size(); ++i)
+        if (m_impl->screened.count(plan.layers[i].layer))
+            screened.push_back(i);
+    m_impl->screened.clear();
+    runParallel(
+        screened.size(),
+        [&](std::size_t k) {
+            LayerPlan &l = plan.layers[screened[k]];
+            const int groups = l.groups;
+            LayerPlan selected = m_impl->planWithGroups(l.layer, l.ratio, groups, l.requested_groups, settings);
+            selected.note = l.note + "; G compared by " + l.select + "-selected energy (" +
+                            std::to_string(l.retained_energy).substr(0, 5) + ")";
+            l = std::move(selected);
+        },
+        progress ? std::function<bool(std::size_t)>([&](std::size_t done) { return progress(int(done), int(screened.size())); })
+                 : std::function<bool(std::size_t)>());
+    const Inventory &inv = m_impl->model.inventory();
     for (LayerPlan &l : plan.layers) {
         const int producer = soleProducer(inv, l.layer);
         if (const LayerPlan *p = producer >= 0 ? plan.find(inv.layers[std::size_t(producer)].name) : nullptr)
             m_impl->balanceOver(l, *p);
     }
     updateTotals(plan, m_impl->model);
-    return plan;
 }
 
 } // namespace gkp

@@ -69,6 +69,10 @@ private:
     Plan planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
                   const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen = nullptr);
 
+    // Selects the screened layers' kernels with the settings' method, balances G = 1 layers behind
+    // grouped producers and counts the totals.
+    void finishPlan(Plan &plan, const PlanSettings &settings, const ProgressFn &progress);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

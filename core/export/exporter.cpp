@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 namespace gkp {
@@ -60,14 +61,24 @@ namespace {
 
 // Times ways of computing the same result interleaved (one run of each, then the next round), so
 // a busy moment on the machine hits all of them alike, and keeps each one's fastest run: other work
-// only ever adds time, so the minimum is the figure it disturbs least.
-std::map<std::string, double> fastestMs(const std::map<std::string, std::function<void()>> &forms, int runs)
+// only ever adds time, so the minimum is the figure it disturbs least. `slowerThan` (when given)
+// names the forms to run no more: their time so far already rules them out.
+std::map<std::string, double> fastestMs(const std::map<std::string, std::function<void()>> &forms, int runs,
+                                        const std::function<bool(const std::string &, const std::map<std::string, double> &)>
+                                            &slowerThan = {})
 {
     for (const auto &form : forms)
         form.second(); // warm-up: allocations, oneDNN primitive creation
     std::map<std::string, double> best;
-    for (int i = 0; i < std::max(1, runs); ++i)
+    std::set<std::string> dropped;
+    for (int i = 0; i < std::max(1, runs); ++i) {
+        if (i > 0 && slowerThan)
+            for (const auto &form : forms)
+                if (slowerThan(form.first, best))
+                    dropped.insert(form.first);
         for (const auto &[name, run] : forms) {
+            if (dropped.count(name))
+                continue;
             const auto start = std::chrono::steady_clock::now();
             run();
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -75,6 +86,7 @@ std::map<std::string, double> fastestMs(const std::map<std::string, std::functio
             if (it == best.end() || ms < it->second)
                 best[name] = ms;
         }
+    }
     return best;
 }
 
@@ -264,10 +276,21 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
                 restored(torch::cat(parts, 1));
             };
     }
-    e.timings_ms = fastestMs(forms, runs);
+    // A pruned form's own time: the gather-free one's minus the producer's as it runs otherwise.
+    auto ownMs = [](const std::string &form, const std::map<std::string, double> &best) {
+        double ms = best.at(form);
+        if (form == "gather-free")
+            if (auto it = best.find("producer"); it != best.end())
+                ms -= it->second;
+        return ms;
+    };
+    const double giveUp = context.give_up_ms;
+    e.timings_ms = fastestMs(forms, runs, [&](const std::string &form, const std::map<std::string, double> &best) {
+        return giveUp > 0 && form != "masked-dense" && form != "producer" && ownMs(form, best) > giveUp;
+    });
     if (auto it = e.timings_ms.find("producer"); it != e.timings_ms.end()) {
         // the gather-free form's own share: the producer as it would run otherwise is not its cost
-        e.timings_ms.at("gather-free") = std::max(0.0, e.timings_ms.at("gather-free") - it->second);
+        e.timings_ms.at("gather-free") = std::max(0.0, ownMs("gather-free", e.timings_ms));
         e.timings_ms.erase(it);
     }
     e.dense_ms = e.timings_ms.at("masked-dense");
@@ -387,6 +410,8 @@ void writeVerified(const Model &model, const std::string &path, const ExportOpti
             if (!result.verify.passed)
                 throw Error("verification failed: max relative error " + std::to_string(result.verify.max_rel) +
                             " > " + std::to_string(options.tolerance) + "; no file written");
+            if (options.check_written)
+                options.check_written(written);
         }
         if (beforeCommit)
             beforeCommit();

@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "engine/plan.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,6 +55,9 @@ struct ExportOptions
     bool verify = true;
     int verify_inputs = 4;
     double tolerance = 1e-4; // max relative error
+    // With verify: called with the written file as loaded back, after it passed and before it
+    // replaces the output; a gkp::Error thrown here keeps it from being written (a speed check).
+    std::function<void(const Model &written)> check_written;
 };
 
 struct LayerExport
@@ -123,6 +127,9 @@ struct TimingContext
     // rows counted.
     int gather_free_producer = -1;
     Runtime runtime = Runtime::Frozen;
+    // > 0: a pruned form slower than this after its first timed run is not run again (its one
+    // run stands as its time): a candidate that cannot be chosen costs little to rule out.
+    double give_up_ms = 0.0;
 };
 
 // Times one pruned layer's forms (and the dense conv it replaces) on this machine, on the layer's

@@ -92,7 +92,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = runGkp(QStringList{u"plan"_qs, ds("eval/tiny.pt"), u"--ratio"_qs, u"0"_qs, u"-o"_qs, zero} + shape);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = runGkp(QStringList{u"export"_qs, ds("eval/tiny.pt"), u"--plan"_qs, plan, u"-o"_qs, exported} + shape);
+        r = runGkp(QStringList{u"export"_qs, ds("eval/tiny.pt"), u"--plan"_qs, plan, u"-o"_qs, exported, u"--keep-slower"_qs} + shape);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
 
         r = runGkp({u"eval"_qs, ds("eval/tiny.pt"), u"--dataset"_qs, evalSpec(), u"--plan"_qs, plan, u"--exported"_qs,

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -34,10 +37,12 @@ private Q_SLOTS:
         QCOMPARE(plan["layers"][0]["groups"], 4);
         QCOMPARE(plan["layers"].back()["requested_groups"], "auto");
 
+        // (this test is about the chain; whether a fixture this small gets faster is not its point)
         r = runGkp({u"export"_qs, model, u"--plan"_qs, path("plan.json"), u"--mode"_qs, u"deploy"_qs, u"-o"_qs,
-                    path("pruned.pt")});
+                    path("pruned.pt"), u"--keep-slower"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.err.contains(u"verified"_qs));
+        QVERIFY(r.err.contains(u"whole file: "_qs));
 
         r = runGkp({u"verify"_qs, model, path("pruned.pt"), u"--json"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -65,6 +70,35 @@ private Q_SLOTS:
 
     // --latency-aware without --epsilon lets time choose among every G (the default tolerance would
     // leave only the highest-energy, slowest G); an explicit --epsilon is kept.
+    // A deploy file timed whole slower than the original is not written unless asked: every layer
+    // split into 8 convolutions behind gathers runs far slower than ResNet-20's dense convs.
+    void slowerFileRefused()
+    {
+        const QString model = fixturePath("cifar_resnet20_traced.pt");
+        CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"8"_qs, u"--ratio"_qs, u"0.4375"_qs, u"-q"_qs,
+                              u"-o"_qs, path("g8.json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString out = path("split.pt");
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g8.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(u"runs slower than the original"_qs) && r.err.contains(u"--keep-slower"_qs),
+                 qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(out));
+        const QStringList left = QDir(m_dir.path()).entryList({u"*split.pt*"_qs}, QDir::Files | QDir::Hidden);
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
+
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g8.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out,
+                    u"--keep-slower"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo::exists(out));
+        // the figures it reports: original -> written, and their ratio below 1
+        const QRegularExpressionMatch m =
+            QRegularExpression(u"whole file: ([0-9.]+) ms -> ([0-9.]+) ms \\(([0-9.]+)x"_qs).match(r.err);
+        QVERIFY2(m.hasMatch(), qPrintable(r.err));
+        QVERIFY(m.captured(2).toDouble() > m.captured(1).toDouble());
+        QVERIFY(m.captured(3).toDouble() < 1.0);
+    }
+
     void latencyAwareEpsilonDefault()
     {
         const QString model = fixturePath("cifar_resnet20_scripted.pt");

@@ -12,6 +12,7 @@
 
 #include <QtTest>
 
+#include <mutex>
 #include <numeric>
 #include <set>
 
@@ -316,14 +317,98 @@ private Q_SLOTS:
         int two = 0;
         for (const gkp::LayerPlan &l : slack.layers) {
             QVERIFY(l.groups == 1 || l.groups == 2);
+            // candidates are compared by the energy an L2 selection keeps...
+            gkp::PlanSettings screening = s;
+            screening.latency_aware = false;
+            screening.select = "l2";
+            const double e1 = planner.planLayer(l.layer, 0.5, 1, screening).retained_energy;
+            const double e2 = planner.planLayer(l.layer, 0.5, 2, screening).retained_energy;
+            QCOMPARE(l.groups, e2 > e1 ? 2 : 1);
+            two += l.groups == 2 ? 1 : 0;
+            // ...and the chosen G is then selected with the settings' method (greedy)
             gkp::PlanSettings fixed = s;
             fixed.latency_aware = false;
-            const double e1 = planner.planLayer(l.layer, 0.5, 1, fixed).retained_energy;
-            const double e2 = planner.planLayer(l.layer, 0.5, 2, fixed).retained_energy;
-            QCOMPARE(l.groups, e2 > e1 ? 2 : 1); // chosen before any re-selection behind a grouped producer
-            two += l.groups == 2 ? 1 : 0;
+            QCOMPARE(l.select, std::string("greedy"));
+            if (l.note.find("groups (the export trims it)") == std::string::npos) // not re-balanced
+                QVERIFY2(l.kept == planner.planLayer(l.layer, 0.5, l.groups, fixed).kept, l.name.c_str());
         }
         QVERIFY(two > 0);
+    }
+
+    // Latency-aware candidates: at least 8 filters per group, and after two G in a row far slower
+    // than the fastest (over twice its slack), larger G are not timed.
+    void latencyCandidatesRuledOut()
+    {
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        const gkp::Inventory &inv = model.inventory();
+        gkp::Planner planner(model);
+        std::map<std::string, std::set<int>> timed;
+        std::mutex m;
+        planner.setLayerTimer([&](const gkp::LayerPlan &c, const gkp::TimingContext &context, gkp::LayerExport &e) {
+            std::lock_guard<std::mutex> lock(m);
+            timed[c.name].insert(c.groups);
+            // the first candidate has no limit yet; the others are told theirs
+            QCOMPARE(context.give_up_ms > 0, c.groups > 1);
+            e.dense_ms = 10.0;
+            e.timings_ms = {{"masked-dense", 10.0}, {"grouped", c.groups == 1 ? 5.0 : 30.0 * c.groups}};
+        });
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.epsilon = 1.0;
+        s.ratio = 0.5;
+        s.latency_slack = 0.5;
+        const gkp::Plan plan = planner.makePlan(s);
+        int wide = 0;
+        for (const gkp::LayerPlan &l : plan.layers) {
+            QCOMPARE(l.groups, 1);
+            const int64_t filters = inv.layers[std::size_t(l.layer)].out_channels;
+            std::set<int> expected{1};
+            for (int g : gkp::Planner::groupCandidates(filters, s.max_groups))
+                if (g > 1 && filters / g >= 8 && expected.size() < 3) // G = 1, then two ruled out
+                    expected.insert(g);
+            QCOMPARE(timed[l.name], expected);
+            wide += filters >= 64 ? 1 : 0; // G = 8 is a candidate there, never timed
+        }
+        QVERIFY(wide > 0);
+    }
+
+    // A layer timed before its reader was decided is chosen again in the context the decided plan
+    // gives it: conv1 is fast grouped only while conv2 reads a part of its output as G = 1; once
+    // conv2 takes G = 2 (fastest for it) and reads everything, conv1 must fall back to G = 1.
+    void latencyChoiceRetimedInItsFinalContext()
+    {
+        const gkp::Model model = load("cifar_resnet20_traced.pt");
+        gkp::Planner planner(model);
+        planner.setLayerTimer([](const gkp::LayerPlan &c, const gkp::TimingContext &context, gkp::LayerExport &e) {
+            const bool second = gkptest::endsWith(c.name, "conv2");
+            double grouped = 5.0;
+            if (c.groups == 2)
+                grouped = second ? 3.0 : context.outputs_read > 0 ? 4.0 : 20.0;
+            else if (c.groups > 2)
+                grouped = 30.0;
+            e.dense_ms = 10.0;
+            e.timings_ms = {{"masked-dense", 10.0}, {"grouped", grouped}};
+        });
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.epsilon = 1.0;
+        s.ratio = 0.5;
+        s.latency_slack = 0.0;
+        const gkp::Plan plan = planner.makePlan(s);
+        int retimed = 0;
+        for (const gkp::LayerPlan &l : plan.layers) {
+            if (gkptest::endsWith(l.name, "conv2")) {
+                QCOMPARE(l.groups, 2);
+            } else if (gkptest::endsWith(l.name, "conv1") && l.name != "conv1") {
+                QCOMPARE(l.groups, 1);
+                retimed += l.note.find("timed again") != std::string::npos ? 1 : 0;
+            }
+        }
+        QCOMPARE(retimed, 9); // every block's conv1 was first chosen G = 2
     }
 
     void overrides()
