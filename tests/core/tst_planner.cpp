@@ -20,6 +20,18 @@ class TestPlanner : public QObject
 {
     Q_OBJECT
 
+    // Latency-aware auto G at r = 0.5, every G a candidate, one k-means start.
+    static gkp::PlanSettings latencyAutoSettings(double slack)
+    {
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.epsilon = 1.0;
+        s.ratio = 0.5;
+        s.latency_slack = slack;
+        return s;
+    }
     static gkp::Model load(const char *file) { return gkp::Model::load(std::string(GKP_FIXTURES_DIR "/") + file); }
 
     static void checkInvariants(const gkp::Plan &plan, const gkp::Model &model)
@@ -302,13 +314,7 @@ private Q_SLOTS:
             e.dense_ms = 10.0;
             e.timings_ms = {{"masked-dense", 10.0}, {"grouped", c.groups == 1 ? 5.0 : c.groups == 2 ? 5.5 : 8.0}};
         });
-        gkp::PlanSettings s;
-        s.n_init = 1;
-        s.groups = 0;
-        s.latency_aware = true;
-        s.epsilon = 1.0;
-        s.ratio = 0.5;
-        s.latency_slack = 0.0;
+        gkp::PlanSettings s = latencyAutoSettings(0.0);
         const gkp::Plan fastest = planner.makePlan(s);
         for (const gkp::LayerPlan &l : fastest.layers)
             QCOMPARE(l.groups, 1);
@@ -352,13 +358,7 @@ private Q_SLOTS:
             e.dense_ms = 10.0;
             e.timings_ms = {{"masked-dense", 10.0}, {"grouped", c.groups == 1 ? 5.0 : 30.0 * c.groups}};
         });
-        gkp::PlanSettings s;
-        s.n_init = 1;
-        s.groups = 0;
-        s.latency_aware = true;
-        s.epsilon = 1.0;
-        s.ratio = 0.5;
-        s.latency_slack = 0.5;
+        gkp::PlanSettings s = latencyAutoSettings(0.5);
         const gkp::Plan plan = planner.makePlan(s);
         int wide = 0;
         for (const gkp::LayerPlan &l : plan.layers) {
@@ -391,13 +391,7 @@ private Q_SLOTS:
             e.dense_ms = 10.0;
             e.timings_ms = {{"masked-dense", 10.0}, {"grouped", grouped}};
         });
-        gkp::PlanSettings s;
-        s.n_init = 1;
-        s.groups = 0;
-        s.latency_aware = true;
-        s.epsilon = 1.0;
-        s.ratio = 0.5;
-        s.latency_slack = 0.0;
+        gkp::PlanSettings s = latencyAutoSettings(0.0);
         const gkp::Plan plan = planner.makePlan(s);
         int retimed = 0;
         for (const gkp::LayerPlan &l : plan.layers) {
