@@ -686,6 +686,9 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
     label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     label->setText(tr("original %1 ms").arg(f.original_latency_ms, 0, 'g', 3) + QStringLiteral(" "));
     label->setColor(Qt::gray);
+    // below the points: a point at the original's latency (or under its label) still takes clicks
+    original->setLayer(QStringLiteral("grid"));
+    label->setLayer(QStringLiteral("grid"));
     const double xPad = std::max(1e-6, 0.08 * (xMax - xMin));
     plot->xAxis->setRange(std::max(0.0, xMin - xPad), xMax + xPad);
     const double pad = std::max(0.5, 0.08 * (yHi - yLo));
@@ -721,6 +724,7 @@ void AnalysisWindow::loadFrontierPoint(int index)
     ring->topLeft->setCoords(cx - 9, cy - 9);
     ring->bottomRight->setCoords(cx + 9, cy + 9);
     ring->setPen(QPen(Qt::black, 2));
+    ring->setLayer(QStringLiteral("grid")); // the point inside it stays clickable
     m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);
     m_status->setText(tr("Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x "
                          "against the original (Edit ▸ Undo restores the previous plan).")
