@@ -158,19 +158,20 @@ void addExportCommand(CLI::App &app)
                 std::cerr << "(figures in the " << toString(eo.runtime)
                           << " runtime, where the forms were timed; the file as loaded passed first)\n";
             const double before = double(model.inventory().totals.conv_macs);
-            std::cerr << "conv MACs per example: " << humanCount(before) << " -> " << humanCount(double(r.conv_macs))
-                      << fmt(" (-%.2f %%; the plan counts ", 100.0 * (1.0 - double(r.conv_macs) / before))
-                      << humanCount(double(plan.totals.macs_after)) << fmt(", its deploy estimate -%.2f %%)\n", 100.0 * plan.totals.deployMacsReduction());
-            // The plan and its file must agree: say where they part by more than 2 points.
             const double fileCut = 1.0 - double(r.conv_macs) / before;
-            if (plan.totals.deploy_macs_after > 0 && std::abs(fileCut - plan.totals.deployMacsReduction()) > 0.02) {
+            const double gap = std::abs(fileCut - plan.totals.deployMacsReduction());
+            std::cerr << "conv MACs per example: " << humanCount(before) << " -> " << humanCount(double(r.conv_macs))
+                      << fmt(" (-%.2f %%; the plan counts ", 100.0 * fileCut) << humanCount(double(plan.totals.macs_after))
+                      << fmt(", its deploy estimate -%.2f %%)\n", 100.0 * plan.totals.deployMacsReduction());
+            // The plan and its file must agree: say where they part by more than 2 points.
+            if (plan.totals.deploy_macs_after > 0 && gap > 0.02) {
                 double kept = 0.0;
                 for (const LayerExport &e : r.layers)
                     if (e.form == LayerForm::MaskedDense)
                         if (const LayerPlan *l = plan.find(e.name))
                             kept += double(model.inventory().layers.at(std::size_t(l->layer)).macs - l->macs_after);
                 std::cerr << fmt("the file cuts %.2f", 100.0 * fileCut)
-                          << fmt(" %% of the conv MACs, %.2f points from the plan's deploy estimate", 100.0 * std::abs(fileCut - plan.totals.deployMacsReduction()))
+                          << fmt(" %% of the conv MACs, %.2f points from the plan's deploy estimate", 100.0 * gap)
                           << (kept > 0 ? ": the " + std::to_string(dense) + " masked-dense layer(s) keep " + humanCount(kept) +
                                              " MACs the plan removes"
                                        : std::string(""))

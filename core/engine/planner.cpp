@@ -106,8 +106,6 @@ struct Planner::Impl
     std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
     // (layer, G, method, seed, n_init) -> assignment
     std::map<std::tuple<int, int, std::string, uint64_t, int>, std::shared_ptr<const Assignment>> clusters;
-    // layers planned on screening settings in this makePlan (finishPlan plans them properly)
-    std::set<int> screened;
     // (layer, snapshot set) -> TMI choice of method per G
     std::map<std::tuple<int, int>, std::string> tmiChoice;
     std::shared_ptr<const SnapshotSet> snapshots;
@@ -332,6 +330,7 @@ struct Planner::Impl
         // one run is not timed further; after two such in a row, larger G are not tried (a finer
         // grouping is not faster on these kernels; per-group widths only shrink).
         int ruledOut = 0, skipped = 0;
+        double fastestMs = 0.0; // of the candidates timed so far
         for (const LayerPlan &c : candidates) {
             if (!good(c) || (preferred > 0 && c.groups != preferred))
                 continue;
@@ -342,7 +341,7 @@ struct Planner::Impl
             LayerExport e;
             TimingContext context = timingContext(c, s, plan);
             context.runtime = runtimeFromString(s.latency_runtime).value_or(Runtime::Frozen);
-            const double limit = timedCandidates.empty() ? 0.0 : 2.0 * (1.0 + s.latency_slack) * std::min_element(timedCandidates.begin(), timedCandidates.end(), [](const Timed &a, const Timed &b) { return a.ms < b.ms; })->ms;
+            const double limit = timedCandidates.empty() ? 0.0 : 2.0 * (1.0 + s.latency_slack) * fastestMs;
             context.give_up_ms = limit;
             {
                 std::lock_guard<std::mutex> lock(timingMutex); // one timing at a time: less noise
@@ -355,16 +354,13 @@ struct Planner::Impl
             for (const char *form : {"split", "gather-free"})
                 if (auto it = e.timings_ms.find(form); it != e.timings_ms.end())
                     ms = std::min(ms, it->second);
+            fastestMs = timedCandidates.empty() ? ms : std::min(fastestMs, ms);
             timedCandidates.push_back({&c, ms, context});
             ruledOut = limit > 0 && ms > limit ? ruledOut + 1 : 0;
             denseMs = e.dense_ms;
             trims = trims || context.input_trimmed || context.outputs_read > 0;
         }
         // The fastest, or within the slack of it the one that keeps the most energy.
-        const double fastestMs =
-            std::min_element(timedCandidates.begin(), timedCandidates.end(), [](const Timed &a, const Timed &b) {
-                return a.ms < b.ms;
-            })->ms;
         const Timed *chosen = nullptr;
         for (const Timed &t : timedCandidates)
             if (t.ms <= fastestMs * (1.0 + s.latency_slack) &&
@@ -626,13 +622,10 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
     std::vector<LeftDense> timed;
-    {
-        std::lock_guard<std::mutex> lock(m_impl->mutex);
-        m_impl->screened.clear();
-    }
-    Plan plan = planOnce(settings, settings, progress, previous, timed);
+    std::set<int> screened;
+    Plan plan = planOnce(settings, settings, progress, previous, timed, screened);
     if (!settings.latency_aware || !settings.target_macs_reduction) {
-        finishPlan(plan, settings, progress);
+        finishPlan(plan, settings, screened, progress);
         return plan;
     }
     // Latency-aware with a MACs target: a layer whose every pruned candidate is no faster than its
@@ -659,15 +652,16 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         left.insert(left.end(), slower.begin(), slower.end());
         timed.clear();
         const Plan last = plan;
-        plan = planOnce(settings, effective, progress, &last, timed, &last);
+        plan = planOnce(settings, effective, progress, &last, timed, screened, &last);
     }
     plan.left_dense = std::move(left);
-    finishPlan(plan, settings, progress);
+    finishPlan(plan, settings, screened, progress);
     return plan;
 }
 
 Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
-                       const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen)
+                       const Plan *previous, std::vector<LeftDense> &timed, std::set<int> &screened,
+                       const Plan *chosen)
 {
     const std::vector<Request> reqs = requests(effective);
 
@@ -711,11 +705,8 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
             const Request &r = reqs[order[k]];
             if (const LayerPlan *old = reuse(r))
                 plan.layers[order[k]] = *old;
-            else if (settings.latency_aware && r.groups == 0) {
+            else if (settings.latency_aware && r.groups == 0)
                 toTime[order[k]] = m_impl->candidates(r.layer, r.ratio, screening, bestEnergy[order[k]]);
-                std::lock_guard<std::mutex> lock(m_impl->mutex);
-                m_impl->screened.insert(r.layer);
-            }
             else
                 plan.layers[order[k]] = m_impl->plan(r.layer, r.ratio, r.groups, settings);
         },
@@ -758,32 +749,33 @@ Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effecti
         neighbours.groups[reqs[i].layer] = plan.layers[i].groups;
     }
     for (std::size_t i = 0; i < reqs.size(); ++i)
-        if (!toTime[i].empty())
+        if (!toTime[i].empty()) {
             timed.push_back(times[i]);
+            screened.insert(reqs[i].layer);
+        }
     if (progress)
         progress(steps, steps);
     return plan;
 }
 
-void Planner::finishPlan(Plan &plan, const PlanSettings &settings, const ProgressFn &progress)
+void Planner::finishPlan(Plan &plan, const PlanSettings &settings, const std::set<int> &screened,
+                         const ProgressFn &progress)
 {
     // Layers whose G was chosen on screening clusterings and selections get the settings' now.
-    std::vector<std::size_t> screened;
+    std::vector<std::size_t> toSelect;
     for (std::size_t i = 0; i < plan.layers.size(); ++i)
-        if (m_impl->screened.count(plan.layers[i].layer))
-            screened.push_back(i);
-    m_impl->screened.clear();
+        if (screened.count(plan.layers[i].layer))
+            toSelect.push_back(i);
     runParallel(
-        screened.size(),
+        toSelect.size(),
         [&](std::size_t k) {
-            LayerPlan &l = plan.layers[screened[k]];
-            const int groups = l.groups;
-            LayerPlan selected = m_impl->planWithGroups(l.layer, l.ratio, groups, l.requested_groups, settings);
+            LayerPlan &l = plan.layers[toSelect[k]];
+            LayerPlan selected = m_impl->planWithGroups(l.layer, l.ratio, l.groups, l.requested_groups, settings);
             selected.note = l.note + "; G compared by " + l.select + "-selected energy (" +
                             std::to_string(l.retained_energy).substr(0, 5) + ")";
             l = std::move(selected);
         },
-        progress ? std::function<bool(std::size_t)>([&](std::size_t done) { return progress(int(done), int(screened.size())); })
+        progress ? std::function<bool(std::size_t)>([&](std::size_t done) { return progress(int(done), int(toSelect.size())); })
                  : std::function<bool(std::size_t)>());
     const Inventory &inv = m_impl->model.inventory();
     for (LayerPlan &l : plan.layers) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 
 namespace gkp {
 
@@ -64,14 +65,18 @@ public:
 
 private:
     // One planning pass over the layers `effective` prunes (settings plus layers left dense);
-    // `timed` receives each latency-timed layer's fastest candidate and dense times. With `chosen`,
+    // `timed` receives each latency-timed layer's fastest candidate and dense times, `screened` its
+    // index (it was chosen on screening settings: finishPlan). With `chosen`,
     // a latency-timed layer times only the G it has there (when still a good candidate).
     Plan planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,
-                  const Plan *previous, std::vector<LeftDense> &timed, const Plan *chosen = nullptr);
+                  const Plan *previous, std::vector<LeftDense> &timed, std::set<int> &screened,
+                  const Plan *chosen = nullptr);
 
-    // Selects the screened layers' kernels with the settings' method, balances G = 1 layers behind
-    // grouped producers and counts the totals.
-    void finishPlan(Plan &plan, const PlanSettings &settings, const ProgressFn &progress);
+    // Clusters and selects the `screened` layers (latency-aware candidates chosen on screening
+    // settings) as the settings say, balances G = 1 layers behind grouped producers and counts the
+    // totals.
+    void finishPlan(Plan &plan, const PlanSettings &settings, const std::set<int> &screened,
+                    const ProgressFn &progress);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -71,15 +71,17 @@ private Q_SLOTS:
     // --latency-aware without --epsilon lets time choose among every G (the default tolerance would
     // leave only the highest-energy, slowest G); an explicit --epsilon is kept.
     // A deploy file timed whole slower than the original is not written unless asked: every layer
-    // split into 8 convolutions behind gathers runs far slower than ResNet-20's dense convs.
+    // split into 16 convolutions behind gathers (one filter each in the 16-filter layers) runs about
+    // 2x slower than ResNet-20's dense convs (0.45-0.47x measured; with 8 the margin was too thin
+    // for a loaded CI machine: it once came out within 5 %).
     void slowerFileRefused()
     {
         const QString model = fixturePath("cifar_resnet20_traced.pt");
-        CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"8"_qs, u"--ratio"_qs, u"0.4375"_qs, u"-q"_qs,
-                              u"-o"_qs, path("g8.json")});
+        CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"16"_qs, u"--ratio"_qs, u"0.4375"_qs, u"-q"_qs,
+                              u"-o"_qs, path("g16.json")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString out = path("split.pt");
-        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g8.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out});
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g16.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out});
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains(u"runs slower than the original"_qs) && r.err.contains(u"--keep-slower"_qs),
                  qPrintable(r.err));
@@ -87,7 +89,7 @@ private Q_SLOTS:
         const QStringList left = QDir(m_dir.path()).entryList({u"*split.pt*"_qs}, QDir::Files | QDir::Hidden);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
 
-        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g8.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out,
+        r = runGkp({u"export"_qs, model, u"--plan"_qs, path("g16.json"), u"--form"_qs, u"split"_qs, u"-o"_qs, out,
                     u"--keep-slower"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(QFileInfo::exists(out));
