@@ -101,6 +101,7 @@ public:
     void rewriteLayers(const Plan &plan, std::optional<LayerForm> force, ExportMode mode,
                        std::vector<LayerExport> &report, const std::function<void(int)> &progress)
     {
+        m_plan = &plan;
         m_before.assign(std::size_t(m_graph.node_size()), {});
         m_after.assign(std::size_t(m_graph.node_size()), {});
         for (const LayerPlan &l : plan.layers)
@@ -112,13 +113,24 @@ public:
         for (std::size_t k = 0; k < m_data.layer_nodes.size() && k < layers.size(); ++k)
             if (const int ni = m_data.layer_nodes[k]; ni >= 0 && m_graph.node(ni).name().empty())
                 m_graph.mutable_node(ni)->set_name(fresh(layers[k].name));
+        // Node indices shift as nodes are inserted and folded away; node names stay (a name two
+        // layers share names neither).
+        std::set<std::string> shared;
+        for (std::size_t k = 0; k < m_data.layer_nodes.size() && k < layers.size(); ++k)
+            if (const int ni = m_data.layer_nodes[k]; ni >= 0)
+                if (!m_layerOfName.emplace(m_graph.node(ni).name(), layers[k].name).second)
+                    shared.insert(m_graph.node(ni).name());
+        for (const std::string &n : shared)
+            m_layerOfName.erase(n);
         int done = 0;
         for (const LayerPlan &l : plan.layers) {
             LayerExport e;
             e.name = l.name;
             e.form = force.value_or(LayerForm::Grouped);
-            if (e.form == LayerForm::GatherFree)
-                e.form = LayerForm::Grouped; // no producer rewriting in ONNX files (yet): the gather stays
+            if (e.form == LayerForm::GatherFree) { // the producer is rewritten after (producersInGatherOrder)
+                e.form = LayerForm::Grouped;
+                m_growFor.insert(l.name);
+            }
             if (mode == ExportMode::Trainable && e.form == LayerForm::Split)
                 e.form = LayerForm::Grouped;
             rewriteLayer(l, e);
@@ -272,6 +284,111 @@ public:
             index();
         }
         return int(removed.size());
+    }
+
+    // Deploy, once BatchNormalization is folded: where Gathers (axis 1, constant indices) are the
+    // only readers of a tensor that a Conv computes (through single-reader channel-wise ops, which
+    // act on each channel alone), the Conv computes what they read instead. One Gather reading a
+    // dense Conv: the Conv's rows (and bias) in its order, repeated where groups share a channel
+    // (only for the layers in `m_growFor`, or where that computes no more channels than before),
+    // and the Gather goes (the gather-free form). Otherwise the channels no Gather reads go (from a
+    // grouped Conv only when its groups stay equal) and the Gathers are renumbered. The report
+    // says which layers lost their gather.
+    void producersInGatherOrder(std::vector<LayerExport> &report, std::vector<ChannelTrim> &trims)
+    {
+        index();
+        std::vector<std::string> gathered; // tensors Gathers read, in graph order
+        for (const auto &n : m_graph.node())
+            if (constantGather(n) && std::find(gathered.begin(), gathered.end(), n.input(0)) == gathered.end())
+                gathered.push_back(n.input(0));
+        std::set<int> removed;
+        for (const std::string &t : gathered) {
+            std::vector<int> readers; // the Gathers reading t: every reader must be one
+            for (const auto &[u, slot] : uses(t))
+                if (slot == 0 && constantGather(m_graph.node(u)) && !removed.count(u))
+                    readers.push_back(u);
+            if (readers.empty() || readers.size() != uses(t).size() || m_outputs.count(t))
+                continue;
+            std::vector<std::string> chain; // tensors from the Conv's output to t
+            const int p = channelwiseProducer(t, chain);
+            if (p < 0)
+                continue;
+            const at::Tensor w = *initializer(m_graph.node(p).input(1));
+            const int64_t channels = w.size(0), groups = attrInt(m_graph.node(p), "group", 1);
+            std::vector<std::vector<int64_t>> idx;
+            for (int r : readers)
+                idx.push_back(toVector(*initializer(m_graph.node(r).input(1))));
+            bool valid = true;
+            for (auto &v : idx)
+                for (int64_t &c : v) {
+                    c = c < 0 ? c + channels : c; // Gather takes negative indices from the end
+                    valid = valid && c >= 0 && c < channels;
+                }
+            if (!valid)
+                continue;
+            const onnx::NodeProto &g0 = m_graph.node(readers[0]);
+            const std::string consumer = readers.size() == 1 ? consumerLayer(g0.output(0)) : std::string();
+            const bool grow = !consumer.empty() && m_growFor.count(consumer);
+            if (readers.size() == 1 && groups == 1 && (grow || int64_t(idx[0].size()) <= channels) &&
+                !m_outputs.count(g0.output(0)) && readOnlyByNodes(g0.output(0))) {
+                setProducerRows(p, idx[0], chain);
+                dropGather(readers[0], removed, report);
+                trims.push_back({layerOfNode(p), channels, int64_t(idx[0].size()), consumer});
+                continue;
+            }
+            std::set<int64_t> read;
+            for (const auto &v : idx)
+                read.insert(v.begin(), v.end());
+            if (int64_t(read.size()) >= channels || read.empty())
+                continue;
+            const std::vector<int64_t> keep(read.begin(), read.end());
+            if (groups > 1) { // a grouped Conv keeps equal groups: as many channels left in each
+                std::vector<int64_t> perGroup(std::size_t(groups), 0);
+                for (int64_t c : keep)
+                    ++perGroup[std::size_t(c / (channels / groups))];
+                if (channels % groups != 0 ||
+                    std::any_of(perGroup.begin(), perGroup.end(), [&](int64_t n) { return n != perGroup[0]; }))
+                    continue;
+            }
+            std::map<int64_t, int64_t> at;
+            for (std::size_t k = 0; k < keep.size(); ++k)
+                at[keep[k]] = int64_t(k);
+            setProducerRows(p, keep, chain);
+            for (std::size_t k = 0; k < readers.size(); ++k) {
+                std::vector<int64_t> renumbered;
+                for (int64_t c : idx[k])
+                    renumbered.push_back(at.at(c));
+                // A Gather of every channel left reorders them at most: the identity goes, a
+                // permutation folds into the columns of a dense Conv that alone reads it.
+                const std::set<int64_t> distinct(renumbered.begin(), renumbered.end());
+                const bool all = renumbered.size() == keep.size() && distinct.size() == keep.size();
+                const std::string out = m_graph.node(readers[k]).output(0);
+                const int conv = uses(out).size() == 1 ? uses(out).front().first : -1;
+                const bool folds = all && conv >= 0 && uses(out).front().second == 0 && !m_outputs.count(out) &&
+                                   m_graph.node(conv).op_type() == "Conv" && attrInt(m_graph.node(conv), "group", 1) == 1 &&
+                                   initializer(m_graph.node(conv).input(1));
+                if (all && isIdentity(renumbered, int64_t(keep.size())) && !m_outputs.count(out) && readOnlyByNodes(out)) {
+                    dropGather(readers[k], removed, report);
+                } else if (folds) {
+                    std::vector<int64_t> inverse(renumbered.size());
+                    for (std::size_t j = 0; j < renumbered.size(); ++j)
+                        inverse[std::size_t(renumbered[j])] = int64_t(j);
+                    setInput(conv, 1, initializer(m_graph.node(conv).input(1))->index_select(1, indexTensor(inverse)).contiguous());
+                    dropGather(readers[k], removed, report);
+                } else {
+                    setInput(readers[k], 1, indexTensor(renumbered));
+                }
+            }
+            trims.push_back({layerOfNode(p), channels, int64_t(keep.size()), {}});
+        }
+        if (!removed.empty()) {
+            google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+            for (int i = 0; i < m_graph.node_size(); ++i)
+                if (!removed.count(i))
+                    *nodes.Add() = m_graph.node(i);
+            m_graph.mutable_node()->Swap(&nodes);
+        }
+        index();
     }
 
     // Initializers this export made unused go, with their graph inputs (IR < 4) and the shape
@@ -463,6 +580,106 @@ private:
         m_replaced.insert(old);
     }
 
+
+    // Gather `r` goes: its readers read its input instead. The layer reading it is reported gather-free
+    // (or, with G = 1, as reading its input directly).
+    void dropGather(int r, std::set<int> &removed, std::vector<LayerExport> &report)
+    {
+        const onnx::NodeProto &g = m_graph.node(r);
+        const std::string out = g.output(0), in = g.input(0);
+        const std::string consumer = consumerLayer(out);
+        for (const auto &[u, slot] : std::vector<Use>(uses(out)))
+            m_graph.mutable_node(u)->set_input(slot, in);
+        m_replaced.insert(g.input(1));
+        removed.insert(r);
+        for (LayerExport &e : report)
+            if (e.name == consumer) {
+                e.gather_skipped = true;
+                if (const LayerPlan *l = m_plan ? m_plan->find(consumer) : nullptr; l && l->groups > 1)
+                    e.form = LayerForm::GatherFree;
+            }
+        index();
+    }
+
+    // A Gather along the channel axis (axis 1 of a 4-D tensor) by a constant 1-D index.
+    bool constantGather(const onnx::NodeProto &n) const
+    {
+        if (n.op_type() != "Gather" || !n.domain().empty() || n.input_size() != 2 || attrInt(n, "axis", 0) != 1)
+            return false;
+        const auto idx = initializer(n.input(1));
+        return idx && idx->dim() == 1 && idx->numel() > 0;
+    }
+
+    // Every reader of `v` is a node input of this graph (none inside a subgraph).
+    bool readOnlyByNodes(const std::string &v) const
+    {
+        const auto &u = uses(v);
+        return std::none_of(u.begin(), u.end(), [](const Use &x) { return x.second < 0; });
+    }
+
+    // The Conv (constant weights) whose output reaches `t` through channel-wise ops
+    // alone, each tensor on the way read by the next op only; -1 when there is none. `chain`
+    // receives those tensors, the Conv's output first.
+    int channelwiseProducer(const std::string &t, std::vector<std::string> &chain) const
+    {
+        std::string v = t;
+        for (int depth = 0; depth < 16; ++depth) {
+            chain.insert(chain.begin(), v);
+            if (v != t && (uses(v).size() != 1 || m_outputs.count(v) || !readOnlyByNodes(v)))
+                return -1;
+            const auto p = m_producer.find(v);
+            if (p == m_producer.end())
+                return -1;
+            const onnx::NodeProto &n = m_graph.node(p->second);
+            for (int o = 1; o < n.output_size(); ++o)
+                if (!n.output(o).empty())
+                    return -1;
+            if (n.op_type() == "Conv" && n.domain().empty()) {
+                const auto w = initializer(n.input(1));
+                const bool hasBias = n.input_size() > 2 && !n.input(2).empty();
+                if (!w || w->dim() < 3 || (hasBias && !initializer(n.input(2))))
+                    return -1;
+                return p->second;
+            }
+            if (!isChannelwise(n) || n.input_size() < 1)
+                return -1;
+            v = n.input(0);
+        }
+        return -1;
+    }
+
+    // Conv `p` computes the channels `rows` (of its own, in that order); the shapes recorded for the
+    // tensors from it to the Gathers are dropped (readers infer them again).
+    void setProducerRows(int p, const std::vector<int64_t> &rows, const std::vector<std::string> &chain)
+    {
+        const onnx::NodeProto &conv = m_graph.node(p);
+        const at::Tensor r = indexTensor(rows);
+        setInput(p, 1, initializer(conv.input(1))->index_select(0, r).contiguous());
+        if (conv.input_size() > 2 && !conv.input(2).empty())
+            setInput(p, 2, initializer(conv.input(2))->flatten().index_select(0, r).contiguous());
+        const std::set<std::string> names(chain.begin(), chain.end());
+        auto *info = m_graph.mutable_value_info();
+        for (int i = info->size() - 1; i >= 0; --i)
+            if (names.count(info->Get(i).name()))
+                info->DeleteSubrange(i, 1);
+    }
+
+    // The layer a tensor feeds: the Conv of a planned or unplanned layer reading it; empty if none.
+    std::string consumerLayer(const std::string &v) const
+    {
+        for (const auto &[u, slot] : uses(v))
+            if (slot == 0 && m_graph.node(u).op_type() == "Conv")
+                if (auto it = m_layerOfName.find(m_graph.node(u).name()); it != m_layerOfName.end())
+                    return it->second;
+        return {};
+    }
+
+    std::string layerOfNode(int ni) const
+    {
+        const std::string &name = m_graph.node(ni).name();
+        const auto it = m_layerOfName.find(name);
+        return it != m_layerOfName.end() ? it->second : name;
+    }
 
     onnx::NodeProto gatherNode(const std::string &input, const std::vector<int64_t> &idx, const std::string &output,
                                const std::string &base)
@@ -657,6 +874,9 @@ private:
     std::map<std::string, int> m_inits;
     std::set<std::string> m_names, m_outputs, m_replaced;
     std::map<int, std::vector<int64_t>> m_inputOrder; // node -> original channel per input position
+    std::map<std::string, std::string> m_layerOfName;  // Conv node name -> layer name
+    std::set<std::string> m_growFor;                   // layers asked for in the gather-free form
+    const Plan *m_plan = nullptr;                      // the plan rewriteLayers wrote
     std::vector<std::vector<onnx::NodeProto>> m_before, m_after;
 };
 
@@ -719,9 +939,6 @@ ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::st
     if (model.format() != ModelFormat::Onnx || !model.impl().onnx)
         throw Error("cannot write '" + path + "': ONNX files are written for ONNX models only; give a .pt output "
                     "(TorchScript), then torch.onnx.export can convert a deploy export");
-    if (options.force_form == LayerForm::GatherFree)
-        throw Error("cannot write '" + path + "': the gather-free form is not written as ONNX yet; use --form "
-                    "grouped, split or masked-dense");
     checkWritable(path);
     ExportResult result;
     result.path = path;
@@ -743,8 +960,11 @@ ExportResult exportOnnxModel(const Model &model, const Plan &plan, const std::st
     } catch (const Error &e) {
         throw Error("cannot write '" + path + "': " + e.what());
     }
-    if (options.mode == ExportMode::Deploy)
+    if (options.mode == ExportMode::Deploy) {
         surgery.foldBatchNorms();
+        if (!plan.isChannelPlan())
+            surgery.producersInGatherOrder(result.layers, result.trimmed);
+    }
     surgery.tidy();
     std::error_code ec;
     const bool sameFolder = fs::equivalent(fs::absolute(fs::path(path)).parent_path(),

@@ -19,7 +19,11 @@ bool isOnnxOutput(const std::string &path);
 // and Gemm initializers (not yet when a channel Pad changes); opset, IR version, other nodes and names kept; the plan
 // and the tool version in metadata_props; ONNX's checker run. With options.verify the file, read
 // back, must match the masked model (else gkp::Error and no file). Forms are not timed: every layer
-// is grouped unless options.force_form says otherwise.
+// is grouped unless options.force_form says otherwise. Deploy files lose the gathers a dense Conv
+// can compute itself: a Gather read only by a grouped layer, from a dense Conv through channel-wise
+// ops, makes that Conv compute its channels in the gather's order (gather-free; with repeated rows
+// only under force_form = GatherFree, else where G*m <= the Conv's channels), and a Conv loses the
+// channels no Gather reads.
 // The input shape the ONNX file itself takes at batch `batch`: the model's (NCHW) input shape, or
 // its NHWC order for a tf2onnx-style input the reader takes as NCHW. Throws gkp::Error when the
 // model was not read from an ONNX file.

@@ -117,6 +117,39 @@ class TestCliOnnxExport : public QObject
         return readFloats(out);
     }
 
+    // ONNX Runtime: the pruned file equals the masked original (built from the original and the plan
+    // alone) on `inputs` random inputs, and the masking is real (it changes the original's output).
+    void compareWithMaskedInOnnxRuntime(const QString &original, const QString &plan, const QString &pruned,
+                                        const QString &tag, int inputs)
+    {
+        const QString masked = path(tag + u".masked.onnx"_qs);
+        const CliResult r = python({u"mask"_qs, original, plan, masked});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QStringList dims;
+        const json described = describe(original);
+        for (const json &d : described["input_dims"])
+            dims << QString::number(d.get<int64_t>() > 0 ? d.get<int64_t>() : 2);
+        int64_t count = 1;
+        for (const QString &d : dims)
+            count *= d.toLongLong();
+        std::mt19937 gen(uint32_t(qHash(tag)));
+        std::normal_distribution<float> normal;
+        for (int k = 0; k < inputs; ++k) {
+            std::vector<float> x(static_cast<std::size_t>(count));
+            for (float &v : x)
+                v = normal(gen);
+            const QString input = path(tag + u".in"_qs + QString::number(k));
+            QVERIFY(writeFloats(input, x));
+            const auto reference = ort(masked, input, dims.join(u','));
+            const auto candidate = ort(pruned, input, dims.join(u','));
+            const auto unpruned = ort(original, input, dims.join(u','));
+            QVERIFY(!reference.empty());
+            const double err = relativeError(reference, candidate);
+            QVERIFY2(err <= 1e-4, qPrintable(u"relative error "_qs + QString::number(err)));
+            QVERIFY2(relativeError(unpruned, reference) > 1e-3, "masking changed nothing");
+        }
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -192,12 +225,16 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const json p = readJson(plan);
         QVERIFY(!p["layers"].empty());
-        QStringList args{u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--mode"_qs, mode};
+        // (speed is the benchmarks' business: a tiny file slower than its original is written too)
+        QStringList args{u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--mode"_qs, mode,
+                         u"--keep-slower"_qs};
         if (!form.isEmpty() && !channel)
             args << u"--form"_qs << form;
         r = runGkp(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(u"verified"_qs), qPrintable(r.err));
+        // a deploy file is timed whole against the original in ONNX Runtime
+        QCOMPARE(r.err.contains(u"onnxruntime runtime, batch"_qs), mode == u"deploy"_qs);
         QVERIFY(!r.err.contains(u"written as TorchScript"_qs));
 
         // ONNX's checker, opset and IR version kept, the plan in the metadata, group = G
@@ -249,33 +286,9 @@ private Q_SLOTS:
         if (mode == u"deploy"_qs && before["bn_after_conv"].get<int>() > 0)
             QVERIFY(after["ops"].value("BatchNormalization", 0) < before["ops"]["BatchNormalization"].get<int>());
 
-        // ONNX Runtime: the pruned file equals the masked original on random inputs
-        const QString masked = path(tag + u".masked.onnx"_qs);
-        r = python({u"mask"_qs, original, plan, masked});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QStringList dims;
-        for (const json &d : before["input_dims"])
-            dims << QString::number(d.get<int64_t>() > 0 ? d.get<int64_t>() : 2);
-        int64_t count = 1;
-        for (const QString &d : dims)
-            count *= d.toLongLong();
-        std::mt19937 gen(uint32_t(qHash(tag)));
-        std::normal_distribution<float> normal;
-        for (int k = 0; k < 3; ++k) {
-            std::vector<float> x(static_cast<std::size_t>(count));
-            for (float &v : x)
-                v = normal(gen);
-            const QString input = path(tag + u".in"_qs + QString::number(k));
-            QVERIFY(writeFloats(input, x));
-            const auto reference = ort(masked, input, dims.join(u','));
-            const auto candidate = ort(pruned, input, dims.join(u','));
-            const auto unpruned = ort(original, input, dims.join(u','));
-            QVERIFY(!reference.empty());
-            const double err = relativeError(reference, candidate);
-            QVERIFY2(err <= 1e-4, qPrintable(u"relative error "_qs + QString::number(err)));
-            // the masking is real: the masked model computes something else than the original
-            QVERIFY2(relativeError(unpruned, reference) > 1e-3, "masking changed nothing");
-        }
+        compareWithMaskedInOnnxRuntime(original, plan, pruned, tag, 3);
+        if (QTest::currentTestFailed())
+            return;
 
         // gkp verify and gkp inspect read the pruned file like a TorchScript export
         r = runGkp({u"verify"_qs, original, pruned, u"--json"_qs});
@@ -288,6 +301,86 @@ private Q_SLOTS:
         QCOMPARE(inspected["plan"]["layers"][0]["assignment"], p["layers"][0]["assignment"]);
     }
 
+    // Deploy: a grouped layer whose input a dense Conv computes for it alone (through Relu, its
+    // BatchNormalization folded) loses its Gather: that Conv computes the G*m gathered channels in
+    // gather order. With G*m = Cin (G = 2, r = 0.5) always, and the file then computes exactly the
+    // plan's deploy MACs; with G*m = 2 Cin (G = 4) only as --form gather-free (the Conv's rows
+    // repeated). Trainable files keep every Gather. Here only each block's second conv is planned:
+    // its producer is the block's first (a residual stream feeds the first, read by the shortcut too).
+    void gatherFreeInOnnxRuntime_data()
+    {
+        QTest::addColumn<int>("groups");
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("form");
+        QTest::addColumn<bool>("free");
+        QTest::newRow("G*m = Cin, deploy") << 2 << u"deploy"_qs << QString() << true;
+        QTest::newRow("G*m = 2 Cin, deploy") << 4 << u"deploy"_qs << QString() << false;
+        QTest::newRow("G*m = 2 Cin, forced gather-free") << 4 << u"deploy"_qs << u"gather-free"_qs << true;
+        QTest::newRow("G*m = Cin, trainable") << 2 << u"trainable"_qs << QString() << false;
+    }
+
+    void gatherFreeInOnnxRuntime()
+    {
+        QFETCH(int, groups);
+        QFETCH(QString, mode);
+        QFETCH(QString, form);
+        QFETCH(bool, free);
+        const QString original = onnxFixture(u"resnet8b_opset9"_qs);
+        const QString tag = u"gatherfree_"_qs + QString::number(groups) + mode + form;
+        const QString plan = path(tag + u".plan.json"_qs), pruned = path(tag + u".onnx"_qs);
+        CliResult r = runGkp({u"inspect"_qs, original, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json inv = json::parse(r.out.toStdString());
+        QStringList args{u"plan"_qs, original, u"--groups"_qs, QString::number(groups), u"--ratio"_qs, u"0.5"_qs,
+                         u"-o"_qs, plan};
+        std::map<std::string, int64_t> outChannels;
+        for (const json &l : inv["layers"]) {
+            const std::string name = l["name"].get<std::string>();
+            outChannels[name] = l["out_channels"].get<int64_t>();
+            if (name.find("conv2") == std::string::npos && l["prunable"].get<bool>())
+                args << u"--layer"_qs << QString::fromStdString(name) + u"=off"_qs;
+        }
+        r = runGkp(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json p = readJson(plan);
+        QCOMPARE(p["layers"].size(), std::size_t(3)); // one block per stage
+        args = QStringList{u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--mode"_qs, mode,
+                           u"--keep-slower"_qs};
+        if (!form.isEmpty())
+            args << u"--form"_qs << form;
+        r = runGkp(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+        const json after = describe(pruned);
+        QVERIFY2(after.value("checker", false), after.dump().c_str());
+        for (const json &l : p["layers"]) {
+            std::string producer = l["name"].get<std::string>();
+            producer.replace(producer.find("conv2"), 5, "conv1");
+            const json *conv = nullptr, *prod = nullptr;
+            for (const json &c : after["convs"]) {
+                conv = c["name"] == l["name"] ? &c : conv;
+                prod = c["name"] == producer ? &c : prod;
+            }
+            QVERIFY2(conv && prod, producer.c_str());
+            QCOMPARE((*conv)["group"].get<int>(), groups);
+            QCOMPARE((*conv)["reads_gather"].get<bool>(), !free);
+            const int64_t gathered = groups * l["kept_per_group"].get<int64_t>();
+            const int64_t rows = (*prod)["weight"][0].get<int64_t>();
+            if (free)
+                QCOMPARE(rows, gathered); // in gather order, repeated where groups share a channel
+            else
+                QVERIFY(rows <= outChannels.at(producer)); // its own channels (those no group reads may go)
+            QCOMPARE((*conv)["weight"][1].get<int64_t>(), l["kept_per_group"].get<int64_t>());
+        }
+        if (free && form.isEmpty()) { // the plan predicts the file exactly
+            r = runGkp({u"inspect"_qs, pruned, u"--json"_qs});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QCOMPARE(json::parse(r.out.toStdString())["totals"]["conv_macs"].get<int64_t>(),
+                     p["totals"]["deploy_macs_after"].get<int64_t>());
+        }
+        compareWithMaskedInOnnxRuntime(original, plan, pruned, tag, 2);
+    }
+
     // gkp bench --runtime onnxruntime: ONNX files timed in ONNX Runtime through tools/ort-run.mjs --serve
     void benchInOnnxRuntime()
     {
@@ -295,7 +388,7 @@ private Q_SLOTS:
                       pruned = path(u"bench.onnx"_qs);
         CliResult r = runGkp({u"plan"_qs, original, u"--groups"_qs, u"2"_qs, u"-o"_qs, plan});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = runGkp({u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned});
+        r = runGkp({u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--keep-slower"_qs});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = runGkp({u"bench"_qs, original, pruned, u"--runtime"_qs, u"onnxruntime"_qs, u"--batch"_qs, u"1,3"_qs,
                     u"--runs"_qs, u"4"_qs, u"--json"_qs});
