@@ -5,6 +5,7 @@
 #include "eval/frontier.h"
 #include "datasetoptions.h"
 #include "distributedoptions.h"
+#include "options.h"
 #include "model/model.h"
 #include "engine/planner.h"
 #include "progressbar.h"
@@ -32,7 +33,7 @@ struct AnalysisOptions
     int batch = 256;
     int64_t recalibrate = 0;
     std::string calibration;
-    PlanSettings settings;
+    PlanSettings settings = defaultPlanSettings();
     std::string groups = "8";
     std::string lambda = "auto";
     bool csv = false, json = false;

@@ -19,4 +19,11 @@ LoadOptions ModelOptions::loadOptions() const
     return o;
 }
 
+PlanSettings defaultPlanSettings()
+{
+    PlanSettings s;
+    s.channel_multiple = 0;
+    return s;
+}
+
 } // namespace gkp::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/plan.h"
 #include "model/model.h"
 
 #include <CLI/App.hpp>
@@ -16,5 +17,9 @@ struct ModelOptions
     void addTo(CLI::App &command, const std::string &modelHelp = "Model: TorchScript (.pt) or ONNX (.onnx)");
     LoadOptions loadOptions() const;
 };
+
+// The settings every planning command starts from: PlanSettings' defaults, kept channels
+// aligned to multiples of 8 on layers of at least 128 channels (channel_multiple 0).
+PlanSettings defaultPlanSettings();
 
 } // namespace gkp::cli

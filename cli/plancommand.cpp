@@ -129,6 +129,7 @@ void addPlanCommand(CLI::App &app)
 {
     auto *cmd = app.add_subcommand("plan", "Cluster filters and select grouped kernels: write a pruning plan (JSON)");
     auto o = std::make_shared<PlanOptions>();
+    o->settings = defaultPlanSettings();
     o->model.addTo(*cmd);
     cmd->add_option("-o,--output", o->output, "Write the plan to this JSON file (atomically)");
     cmd->add_option("--method", o->settings.method,
@@ -188,9 +189,11 @@ void addPlanCommand(CLI::App &app)
         ->capture_default_str()
         ->check(CLI::IsMember(runtimeNames()));
     cmd->add_option("--channel-multiple", o->settings.channel_multiple,
-                    "Round kept input channels per group to a multiple of N (8 suits AVX2 kernels)")
+                    "Round kept input channels per group (and kept channels of a channel plan) to a multiple "
+                    "of N (8 suits AVX2 kernels and ONNX Runtime); 1: no rounding; 0: 8 on layers of at least "
+                    "128 channels, none on narrower ones")
         ->capture_default_str()
-        ->check(CLI::Range(1, 1024));
+        ->check(CLI::Range(0, 1024));
     cmd->add_option("--snapshots", o->settings.snapshots,
                     "TMI: training snapshot files or folders of .pt files (same architecture)");
     cmd->add_flag("--json", o->json, "Print the plan JSON on stdout");

@@ -266,7 +266,7 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
             requests.push_back(r);
     }
 
-    const int multiple = std::max(1, settings.channel_multiple);
+    const int multiple = std::max(0, settings.channel_multiple); // 0: by each family's width
     auto keptCount = [&](const ChannelFamily &f, double ratio) {
         return Planner::keptPerGroup(f.channels, ratio, multiple);
     };

@@ -69,7 +69,9 @@ struct PlanSettings
     // 0.6: ResNet-50 in oneDNN keeps G > 1 where 41 % of the planned MACs are (0.15: G = 1 everywhere).
     double latency_slack = 0.6;
     // Kept input channels per group rounded to a multiple of this (8: what an AVX2 kernel
-    // computes at once; a conv over 176 channels runs faster than over 179). 1 = off.
+    // computes at once; a conv over 176 channels runs faster than over 179). 1 = off; 0 = 8 on
+    // layers and channel families of at least 128 channels, 1 on narrower ones (gkp plan's
+    // default: ONNX Runtime ran an aligned ResNet-50 channel plan 1.64x, the unaligned 1.02-1.16x).
     int channel_multiple = 1;
     // Where latency-aware timing runs the forms (exporter.h, Runtime): "frozen" or "onednn".
     std::string latency_runtime = "frozen";

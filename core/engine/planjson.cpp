@@ -207,7 +207,7 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     if (j.contains("latency_slack"))
         s.latency_slack = r.number(j["latency_slack"], Reader::join(p, "latency_slack"), 0.0, 10.0);
     if (j.contains("channel_multiple"))
-        s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 1, 1024));
+        s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 0, 1024));
     if (j.contains("latency_runtime")) {
         const std::vector<std::string> runtimes = runtimeNames();
         s.latency_runtime = r.string(j["latency_runtime"], Reader::join(p, "latency_runtime"),

@@ -464,6 +464,8 @@ int Planner::feasibleGroups(int64_t outChannels, int requested)
 
 int Planner::keptPerGroup(int64_t inChannels, double ratio, int multiple)
 {
+    if (multiple == 0) // auto: aligned where rounding to 8 moves the ratio by 1/32 at most
+        multiple = inChannels >= 128 ? 8 : 1;
     int64_t m = std::clamp<int64_t>(std::llround((1.0 - ratio) * double(inChannels)), 1, inChannels);
     if (multiple > 1 && m < inChannels && inChannels >= multiple)
         m = std::clamp<int64_t>(std::llround(double(m) / multiple) * multiple, multiple, inChannels);

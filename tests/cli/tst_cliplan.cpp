@@ -101,6 +101,51 @@ private Q_SLOTS:
         QVERIFY(m.captured(3).toDouble() < 1.0);
     }
 
+    // gkp plan rounds kept channels to multiples of 8 on layers of at least 128 channels unless told
+    // otherwise (GKP: kept inputs per group; a channel plan: kept channels per family); narrower
+    // layers keep what the ratio asks (ResNet-18: 64-512 channels, ratio 0.3).
+    void wideLayersAlignedByDefault()
+    {
+        const QString model = fixturePath("resnet18_scripted.pt");
+        CliResult r = runGkp({u"inspect"_qs, model, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        std::map<std::string, int64_t> cin;
+        for (const json &l : json::parse(r.out.toStdString())["layers"])
+            cin[l["name"].get<std::string>()] = l["in_channels"].get<int64_t>();
+        for (const QString &multiple : {QString(), u"1"_qs}) {
+            for (const QString &method : {u"gkp"_qs, u"channel"_qs}) {
+                QStringList args{u"plan"_qs, model, u"--method"_qs, method, u"--ratio"_qs, u"0.3"_qs, u"--groups"_qs,
+                                 u"2"_qs, u"-q"_qs, u"-o"_qs, path("aligned.json")};
+                if (!multiple.isEmpty())
+                    args << u"--channel-multiple"_qs << multiple;
+                r = runGkp(args);
+                QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+                std::ifstream in(path("aligned.json").toStdString());
+                const json plan = json::parse(in);
+                std::vector<std::pair<int64_t, int64_t>> counts; // (channels, kept)
+                if (method == u"gkp"_qs)
+                    for (const json &l : plan["layers"])
+                        counts.push_back({cin.at(l["name"].get<std::string>()), l["kept_per_group"].get<int64_t>()});
+                else
+                    for (const json &g : plan["channel_groups"])
+                        counts.push_back({g["channels"].get<int64_t>(), int64_t(g["kept"].size())});
+                int wideUnaligned = 0, narrow = 0;
+                for (const auto &[channels, kept] : counts) {
+                    if (channels >= 128)
+                        wideUnaligned += kept % 8 != 0 ? 1 : 0;
+                    else if (kept == std::llround(0.7 * double(channels)))
+                        ++narrow;
+                }
+                QVERIFY2(narrow > 0, qPrintable(method));
+                if (multiple.isEmpty())
+                    QCOMPARE(wideUnaligned, 0);
+                else // 0.7 x 128 = 89.6 -> 90
+                    QVERIFY2(wideUnaligned > 0, qPrintable(method));
+                QCOMPARE(plan["settings"]["channel_multiple"].get<int>(), multiple.isEmpty() ? 0 : 1);
+            }
+        }
+    }
+
     void latencyAwareEpsilonDefault()
     {
         const QString model = fixturePath("cifar_resnet20_scripted.pt");

@@ -86,6 +86,12 @@ private Q_SLOTS:
         QCOMPARE(gkp::Planner::keptPerGroup(64, 0.97, 8), 8);     // 2 -> at least 8
         QCOMPARE(gkp::Planner::keptPerGroup(10, 0.0, 8), 10);
         QCOMPARE(gkp::Planner::keptPerGroup(6, 0.5, 8), 3);       // fewer channels than the multiple
+        // 0: aligned from 128 channels on, as asked below
+        QCOMPARE(gkp::Planner::keptPerGroup(256, 0.30, 0), 176);
+        QCOMPARE(gkp::Planner::keptPerGroup(128, 0.4375, 0), 72); // 72 already
+        QCOMPARE(gkp::Planner::keptPerGroup(130, 0.30, 0), 88);   // 91 -> 88
+        QCOMPARE(gkp::Planner::keptPerGroup(127, 0.30, 0), 89);
+        QCOMPARE(gkp::Planner::keptPerGroup(64, 0.4375, 0), 36);
         QCOMPARE(gkp::Planner::groupCandidates(16, 32), (std::vector<int>{1, 2, 4, 8}));
         QCOMPARE(gkp::Planner::groupCandidates(12, 4), (std::vector<int>{1, 2, 3, 4}));
     }
