@@ -25,7 +25,7 @@ namespace {
 
 std::string fmt(const char *format, double v)
 {
-    char buf[64];
+    char buf[256]; // the longest format here is a sentence around one number
     std::snprintf(buf, sizeof buf, format, v);
     return buf;
 }
