@@ -48,6 +48,7 @@ void addExportCommand(CLI::App &app)
         ModelOptions model;
         std::string plan, output, mode = "deploy", form, runtime;
         bool noVerify = false, noTiming = false, keepSlower = false;
+        double minSpeedup = 1.0 / 1.05; // at most 5 % slower: the noise of a 7-run median here
         int64_t batch = 0;
     };
     auto o = std::make_shared<Options>();
@@ -72,6 +73,10 @@ void addExportCommand(CLI::App &app)
     cmd->add_flag("--keep-slower", o->keepSlower,
                   "Deploy: write the file even when, timed whole against the original after verification, it "
                   "runs more than 5 % slower (an .onnx file is timed in ONNX Runtime, when it is installed)");
+    cmd->add_option("--min-speedup", o->minSpeedup,
+                    "Deploy: the speed-up over the original (whole file, original ms / pruned ms) below which the "
+                    "file is not written, e.g. 1.3; default 0.952 (no more than 5 % slower)")
+        ->check(CLI::PositiveNumber);
     cmd->callback([o] {
         const Model model = Model::load(o->model.model, o->model.loadOptions());
         const bool onnxOut = isOnnxOutput(o->output);
@@ -98,7 +103,6 @@ void addExportCommand(CLI::App &app)
         } speed;
         const int64_t batch = eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0);
         constexpr int SpeedRuns = 7;
-        constexpr double SlowerMargin = 1.05;
         // A pruned ONNX file is timed in ONNX Runtime, where such files run, when it is installed.
         const bool timeInOrt = onnxOut && !findOrtRunner().empty();
         const std::string speedRuntime = onnxOut ? std::string("onnxruntime") : toString(eo.runtime);
@@ -120,9 +124,12 @@ void addExportCommand(CLI::App &app)
                     return;
                 }
                 speed = {b.median_ms[0][0], b.median_ms[1][0]};
-                if (!o->keepSlower && speed.written_ms > SlowerMargin * speed.original_ms)
-                    throw Error("the pruned file runs slower than the original here: " + fmt("%.3f", speed.written_ms) +
-                                " ms against " + fmt("%.3f", speed.original_ms) + " ms (medians of " +
+                const double speedup = speed.original_ms / speed.written_ms;
+                if (!o->keepSlower && speedup < o->minSpeedup)
+                    throw Error(std::string(speedup < 1.0 ? "the pruned file runs slower than the original here: "
+                                                          : "the pruned file is not fast enough: ") +
+                                fmt("%.3f", speed.written_ms) + " ms against " + fmt("%.3f", speed.original_ms) +
+                                " ms (" + fmt("%.2fx", speedup) + fmt(", --min-speedup %.3g; medians of ", o->minSpeedup) +
                                 std::to_string(SpeedRuns) + " interleaved runs, " + speedRuntime +
                                 " runtime, batch " + std::to_string(batch) +
                                 "); no file written. Fewer groups (--groups 1 or 2, or gkp plan --groups auto "

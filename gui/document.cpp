@@ -82,11 +82,16 @@ void Document::onLoadFinished()
     Q_EMIT modelChanged();
     Q_EMIT settingsChanged();
     schedulePlanning();
-    int first = -1;
-    for (const gkp::ConvLayer &l : m_model->inventory().layers)
+    // The first layer the default plan prunes (not the stem, excluded by default), else the first
+    // prunable one, else the first.
+    int first = -1, planned = -1;
+    for (const gkp::ConvLayer &l : m_model->inventory().layers) {
         if (l.prunable && first < 0)
             first = l.index;
-    setSelectedLayer(first >= 0 ? first : (m_model->inventory().layers.empty() ? -1 : 0));
+        if (l.prunable && !l.excluded_by_default && planned < 0)
+            planned = l.index;
+    }
+    setSelectedLayer(planned >= 0 ? planned : first >= 0 ? first : (m_model->inventory().layers.empty() ? -1 : 0));
 }
 
 bool Document::isPlanCurrent() const

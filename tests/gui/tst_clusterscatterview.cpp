@@ -86,12 +86,12 @@ private Q_SLOTS:
         Document doc;
         ClusterScatterView view(&doc);
         view.resize(900, 600);
-        view.show();
         QVERIFY(openAndPlan(doc, fixture("planted_scripted.pt"), Timeout));
         const int blocks = layerNamed(doc, "blocks");
         QVERIFY(blocks >= 0);
-        doc.setSelectedLayer(blocks);
-        QVERIFY(view.isComputing()); // the projection runs in a worker
+        doc.setSelectedLayer(blocks); // (the document may open on it: it is the first planned layer)
+        view.show();                  // nothing is computed while the view is hidden
+        QVERIFY(view.isComputing());  // the projection runs in a worker
         QVERIFY(waitIdle(view));
         QCOMPARE(view.pointCount(), 16);
         QCOMPARE(view.layer(), blocks);
