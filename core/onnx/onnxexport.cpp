@@ -275,14 +275,7 @@ public:
             conv.set_output(0, bn.output(0));
             removed.insert(i);
         }
-        if (!removed.empty()) {
-            google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
-            for (int i = 0; i < m_graph.node_size(); ++i)
-                if (!removed.count(i))
-                    *nodes.Add() = m_graph.node(i);
-            m_graph.mutable_node()->Swap(&nodes);
-            index();
-        }
+        removeNodes(removed);
         return int(removed.size());
     }
 
@@ -381,14 +374,7 @@ public:
             }
             trims.push_back({layerOfNode(p), channels, int64_t(keep.size()), {}});
         }
-        if (!removed.empty()) {
-            google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
-            for (int i = 0; i < m_graph.node_size(); ++i)
-                if (!removed.count(i))
-                    *nodes.Add() = m_graph.node(i);
-            m_graph.mutable_node()->Swap(&nodes);
-        }
-        index();
+        removeNodes(removed);
     }
 
     // Initializers this export made unused go, with their graph inputs (IR < 4) and the shape
@@ -580,6 +566,17 @@ private:
         m_replaced.insert(old);
     }
 
+
+    // The nodes at these indices leave the graph (the others keep their order).
+    void removeNodes(const std::set<int> &removed)
+    {
+        google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+        for (int i = 0; i < m_graph.node_size(); ++i)
+            if (!removed.count(i))
+                *nodes.Add() = m_graph.node(i);
+        m_graph.mutable_node()->Swap(&nodes);
+        index();
+    }
 
     // Gather `r` goes: its readers read its input instead. The layer reading it is reported gather-free
     // (or, with G = 1, as reading its input directly).
