@@ -48,7 +48,7 @@ public:
     static int feasibleGroups(int64_t outChannels, int requested); // largest divisor <= requested
     // round((1-r) Cin) in [1, Cin]; with multiple > 1, then to the nearest multiple of it
     // (at least one multiple; all Cin when nothing is pruned or Cin is smaller). Multiple 0
-    // (AutoChannelMultiple, gkp plan's default): 8 where Cin >= 128, else 1.
+    // (gkp plan's default): 8 where Cin >= 128, else 1.
     static int keptPerGroup(int64_t inChannels, double ratio, int multiple = 1);
     // Candidates of the flexible group count: divisors G of Cout with Cout/G >= 2, G <= maxGroups, and 1.
     static std::vector<int> groupCandidates(int64_t outChannels, int maxGroups);
