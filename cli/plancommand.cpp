@@ -109,6 +109,8 @@ void printSummary(const Plan &plan, const Model &model, double seconds)
             std::cerr << "  " << d.name << ": " << fixed(d.pruned_ms, 3) << " ms pruned vs " << fixed(d.dense_ms, 3)
                       << " ms dense\n";
     }
+    if (!plan.note.empty())
+        std::cerr << "\n" << plan.note << "\n";
     const PlanTotals &t = plan.totals;
     std::cerr << "\n"
               << plan.layers.size() << " layers pruned; conv MACs " << humanCount(double(t.macs_before)) << " -> "
@@ -176,7 +178,9 @@ void addPlanCommand(CLI::App &app)
                                     "G is a candidate and the fastest wins)")
                         ->capture_default_str();
     cmd->add_flag("--latency-aware", o->settings.latency_aware,
-                  "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here");
+                  "auto groups: among near-best-energy G, keep the one whose pruned layer runs fastest here; with "
+                  "--target-macs-reduction, then time the whole deploy file against the block pattern's (G = 2 "
+                  "without gathers behind dense producers, G = 1 elsewhere) and keep the faster");
     cmd->add_option("--latency-batch", o->settings.latency_batch, "Batch size for --latency-aware timing");
     cmd->add_option("--latency-slack", o->settings.latency_slack,
                     "--latency-aware: a G at most this fraction slower than the layer's fastest may be kept for its "

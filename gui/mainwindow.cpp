@@ -272,8 +272,12 @@ void MainWindow::loadPlanDialog()
 {
     const QString path =
         QFileDialog::getOpenFileName(this, tr("Load Plan"), QString(), tr("GKP plans (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        loadPlanFile(path);
+}
+
+void MainWindow::loadPlanFile(const QString &path)
+{
     try {
         m_document->loadPlan(path);
     } catch (const std::exception &e) {

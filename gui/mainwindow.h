@@ -29,6 +29,8 @@ public:
     ClusterScatterView *clusterView() const { return m_clusterView; }
     KernelHeatmapView *heatmap() const { return m_heatmap; }
     void openModel(const QString &path);
+    // Loads a plan file into the document (undoable); a bad one is reported and changes nothing.
+    void loadPlanFile(const QString &path);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;

@@ -39,4 +39,9 @@ inline bool endsWith(const std::string &name, const std::string &tail)
     return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+inline bool contains(const std::string &text, const std::string &part)
+{
+    return text.find(part) != std::string::npos;
+}
+
 } // namespace gkptest

@@ -152,6 +152,9 @@ struct Plan
     // masked model zeroes the rest); derived from channel_groups like the layers.
     std::map<std::string, std::vector<int64_t>> linear_kept;
     std::vector<LeftDense> left_dense;
+    // How the plan was chosen when latency-aware planning timed whole deploy files of candidate
+    // plans against the original (Planner::makePlan); empty otherwise.
+    std::string note;
     PlanTotals totals;
 
     bool isChannelPlan() const { return settings.method == "channel"; }

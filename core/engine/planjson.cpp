@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -330,6 +331,7 @@ json toJson(const Plan &plan)
         {"channel_groups", channelGroups},
         {"linear_masks", linearMasks(plan)},
         {"left_dense", leftDense},
+        {"note", plan.note},
         {"totals",
          {{"macs_before", plan.totals.macs_before},
           {"macs_after", plan.totals.macs_after},
@@ -378,6 +380,10 @@ Plan planFromJson(const json &doc, const Model &model)
     if (plan.settings.method == "channel")
         return channelPlanFromJson(r, doc, model, std::move(plan));
     const json &layers = r.array(r.field(doc, "", "layers"), "layers");
+    const std::string otherModel =
+        " (a plan for another model?" +
+        (plan.model_file.empty() ? std::string(")")
+                                 : " it was made for '" + std::filesystem::path(plan.model_file).filename().string() + "')");
     std::set<std::string> seen;
     int lastIndex = -1;
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -387,7 +393,7 @@ Plan planFromJson(const json &doc, const Model &model)
         l.name = r.string(r.field(j, p, "name"), p + ".name");
         const ConvLayer *conv = inv.find(l.name);
         if (!conv)
-            r.fail(p + ".name", "the model has no convolution named '" + l.name + "'");
+            r.fail(p + ".name", "the model has no convolution named '" + l.name + "'" + otherModel);
         if (!conv->prunable)
             r.fail(p + ".name", "'" + l.name + "' is not prunable (" + conv->reason + ")");
         if (!seen.insert(l.name).second)
@@ -397,6 +403,16 @@ Plan planFromJson(const json &doc, const Model &model)
         lastIndex = conv->index;
         l.layer = conv->index;
         const int64_t cout = conv->out_channels, cin = conv->in_channels;
+        // A layer of the same name but another shape: say so before any count is out of range.
+        const json &assigned = r.field(j, p, "assignment");
+        if (assigned.is_array() && assigned.size() != std::size_t(cout))
+            r.fail(p + ".assignment", "the plan gives '" + l.name + "' " + std::to_string(assigned.size()) +
+                                          " filters; this model's has " + std::to_string(cout) + otherModel);
+        if (j.contains("kept_per_group") && j["kept_per_group"].is_number_integer() &&
+            j["kept_per_group"].get<int64_t>() > cin)
+            r.fail(p + ".kept_per_group", "the plan keeps " + std::to_string(j["kept_per_group"].get<int64_t>()) +
+                                              " input channels per group of '" + l.name + "'; this model's has " +
+                                              std::to_string(cin) + otherModel);
         l.groups = int(r.integer(r.field(j, p, "groups"), p + ".groups", 1, cout));
         if (cout % l.groups != 0)
             r.fail(p + ".groups", std::to_string(l.groups) + " does not divide out_channels " + std::to_string(cout));
@@ -451,6 +467,8 @@ Plan planFromJson(const json &doc, const Model &model)
             plan.left_dense.push_back(std::move(d));
         }
     }
+    if (doc.contains("note"))
+        plan.note = r.string(doc["note"], "note");
     updateTotals(plan, model);
     return plan;
 }

@@ -7,6 +7,7 @@
 #include "engine/kernelselection.h"
 #include "model/model.h"
 #include "engine/snapshots.h"
+#include "runtime/filetiming.h"
 #include "model/torchmodel.h"
 
 #include <algorithm>
@@ -94,6 +95,21 @@ constexpr int ScreeningRestarts = 3;
 // Filters per group below which latency-aware planning does not try a G.
 constexpr int64_t FastGroupWidth = 8;
 
+// The fraction of the model's conv MACs that `reqs` remove (before any export trims producers):
+// it depends only on each layer's kept input count, not on the clustering.
+double plannedReduction(const Inventory &inv, const std::vector<Planner::Request> &reqs,
+                        const std::function<double(std::size_t)> &ratioOf, int multiple)
+{
+    double removed = 0.0;
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        const ConvLayer &l = inv.layers[std::size_t(reqs[i].layer)];
+        removed += double(l.macs) * double(l.in_channels - Planner::keptPerGroup(l.in_channels, ratioOf(i), multiple)) /
+                   double(l.in_channels);
+    }
+    const double total = double(inv.totals.conv_macs);
+    return total > 0 ? removed / total : 0.0;
+}
+
 } // namespace
 
 struct Planner::Impl
@@ -102,6 +118,7 @@ struct Planner::Impl
     std::mutex mutex;
     std::mutex timingMutex;
     Planner::LayerTimer timer; // empty: timeLayerForms
+    Planner::FileTimer fileTimer; // empty: timeDeployFiles
     std::map<int, torch::Tensor> weights;        // float32 contiguous copies
     std::map<int, std::vector<double>> energies; // per kernel squared L2 norm, Cout x Cin
     // (layer, G, method, seed, n_init) -> assignment
@@ -454,6 +471,12 @@ void Planner::setLayerTimer(LayerTimer timer)
     m_impl->timer = std::move(timer);
 }
 
+void Planner::setFileTimer(FileTimer timer)
+{
+    std::lock_guard<std::mutex> lock(m_impl->timingMutex);
+    m_impl->fileTimer = std::move(timer);
+}
+
 int Planner::feasibleGroups(int64_t outChannels, int requested)
 {
     for (int g = int(std::min<int64_t>(requested, outChannels)); g > 1; --g)
@@ -555,15 +578,8 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
             return out[i].ratio;
         return bySensitivity ? allocation::ratioAtThreshold(*curves[i], x) : x;
     };
-    const double total = double(inv.totals.conv_macs);
     auto reductionAt = [&](double x) {
-        double removed = 0.0;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            const ConvLayer &l = inv.layers[std::size_t(out[i].layer)];
-            removed += double(l.macs) * double(l.in_channels - keptPerGroup(l.in_channels, ratioAt(i, x), s.channel_multiple)) /
-                       double(l.in_channels);
-        }
-        return total > 0 ? removed / total : 0.0;
+        return plannedReduction(inv, out, [&](std::size_t i) { return ratioAt(i, x); }, s.channel_multiple);
     };
     const double target = *s.target_macs_reduction;
     if (reductionAt(xMax) < target)
@@ -658,7 +674,107 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     }
     plan.left_dense = std::move(left);
     finishPlan(plan, settings, screened, progress);
+    if (settings.groups == 0)
+        chooseByWholeFile(plan, settings, progress);
     return plan;
+}
+
+std::optional<PlanSettings> Planner::blockPatternSettings(const PlanSettings &settings) const
+{
+    if (!settings.target_macs_reduction || settings.method != "gkp")
+        return std::nullopt;
+    PlanSettings p = settings;
+    p.latency_aware = false;
+    p.groups = 1;
+    p.protect_residual = true;
+    p.target_macs_reduction.reset();
+    p.allocation = "uniform";
+    const Inventory &inv = m_impl->model.inventory();
+    std::set<int> planned;
+    for (const Request &r : requests(p))
+        planned.insert(r.layer);
+    std::vector<std::string> paired; // the G = 2 layers
+    for (int layer : planned) {
+        const ConvLayer &conv = inv.layers[std::size_t(layer)];
+        const int producer = soleProducer(inv, layer);
+        if (settings.overrides.count(conv.name) || producer < 0 || planned.count(producer) ||
+            conv.out_channels % 2 != 0 || conv.out_channels / 2 < FastGroupWidth)
+            continue;
+        paired.push_back(conv.name);
+    }
+    if (paired.empty())
+        return std::nullopt;
+    auto at = [&](double x) {
+        PlanSettings q = p;
+        q.ratio = x;
+        for (const std::string &name : paired) {
+            q.overrides[name].groups = 2;
+            q.overrides[name].ratio = std::max(0.5, x);
+        }
+        return q;
+    };
+    auto reduction = [&](const PlanSettings &q) {
+        const std::vector<Request> reqs = requests(q);
+        return plannedReduction(inv, reqs, [&](std::size_t i) { return reqs[i].ratio; }, q.channel_multiple);
+    };
+    const double target = *settings.target_macs_reduction;
+    double lo = 0.0, hi = 0.999;
+    if (reduction(at(hi)) < target)
+        return std::nullopt;
+    for (int i = 0; i < 40; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (reduction(at(mid)) >= target ? hi : lo) = mid;
+    }
+    return at(hi);
+}
+
+void Planner::chooseByWholeFile(Plan &plan, const PlanSettings &settings, const ProgressFn &progress)
+{
+    const std::optional<PlanSettings> ps = blockPatternSettings(settings);
+    if (!ps)
+        return;
+    Plan pattern = makePlan(*ps, progress);
+    if (progress && !progress(0, 1))
+        throw Cancelled();
+    FileTimer timer;
+    {
+        std::lock_guard<std::mutex> lock(m_impl->timingMutex);
+        timer = m_impl->fileTimer;
+    }
+    const Runtime runtime = runtimeFromString(settings.latency_runtime).value_or(Runtime::Frozen);
+    const int64_t batch = settings.latency_batch > 0 ? settings.latency_batch : m_impl->model.inventory().input_shape.at(0);
+    std::vector<double> ms;
+    try {
+        ms = timer ? timer({&plan, &pattern}, settings)
+                   : timeDeployFiles(m_impl->model, {&plan, &pattern}, runtime, batch, 9, progress);
+    } catch (const Cancelled &) {
+        throw;
+    } catch (const Error &e) {
+        plan.note = std::string("the whole files were not timed (") + e.what() + "): the per-layer choice stands";
+        return;
+    }
+    if (ms.size() != 3)
+        throw Error("internal: the whole-file timer returned " + std::to_string(ms.size()) + " times for 2 plans");
+    const bool patternWins = ms[1] < ms[0];
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "latency-aware: whole deploy files timed in the %s runtime at batch %lld (medians): the per-layer "
+                  "plan %.1f ms (%.2fx, conv MACs -%.1f %%), the block pattern (G = 2 without gathers behind dense "
+                  "producers, G = 1 elsewhere, residual readers dense) %.1f ms (%.2fx, -%.1f %%), the original %.1f ms; "
+                  "kept the %s",
+                  toString(runtime).c_str(), static_cast<long long>(batch), ms[0], ms[2] / ms[0],
+                  100.0 * plan.totals.deployMacsReduction(), ms[1], ms[2] / ms[1],
+                  100.0 * pattern.totals.deployMacsReduction(), ms[2],
+                  patternWins ? "block pattern" : "per-layer plan");
+    std::string note = buf;
+    if (std::min(ms[0], ms[1]) >= ms[2] * PrunedFormMargin)
+        note += "; neither is faster than the original: this target cannot be met faster than dense here";
+    if (patternWins) {
+        pattern.note = std::move(note);
+        plan = std::move(pattern);
+    } else {
+        plan.note = std::move(note);
+    }
 }
 
 Plan Planner::planOnce(const PlanSettings &settings, const PlanSettings &effective, const ProgressFn &progress,

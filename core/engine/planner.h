@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace gkp {
@@ -64,6 +65,23 @@ public:
     using LayerTimer = std::function<void(const LayerPlan &candidate, const TimingContext &context, LayerExport &result)>;
     void setLayerTimer(LayerTimer timer);
 
+    // Latency-aware auto G with a MACs target ends by timing whole deploy files: the per-layer
+    // plan's and the block pattern's (blockPatternSettings), and keeps the faster (Plan::note says
+    // what was measured). The timer returns median ms per plan, then the original's. Default:
+    // timeDeployFiles (runtime/filetiming.h) in the settings' runtime and batch. Tests replace it.
+    using FileTimer = std::function<std::vector<double>(const std::vector<const Plan *> &plans, const PlanSettings &settings)>;
+    void setFileTimer(FileTimer timer);
+
+    // The block pattern for a MACs target: layers that read a residual stream stay dense
+    // (protect_residual), every planned layer whose input a dense conv computes for it alone gets
+    // G = 2 at a ratio of at least 0.5 (G*m <= Cin: the producer computes the gathered channels,
+    // no gather and no extra MACs), every other planned layer G = 1 (behind a G = 2 layer it keeps
+    // as many channels from each group, so the export also drops that layer's unread filters: a
+    // bottleneck's 3x3 conv becomes G = 2 with half its filters). One ratio is searched so the
+    // plan meets the target. Explicit settings (no target, not latency-aware); nullopt when no layer
+    // qualifies, the settings ask for no target, or the target is out of reach this way.
+    std::optional<PlanSettings> blockPatternSettings(const PlanSettings &settings) const;
+
 private:
     // One planning pass over the layers `effective` prunes (settings plus layers left dense);
     // `timed` receives each latency-timed layer's fastest candidate and dense times, `screened` its
@@ -78,6 +96,10 @@ private:
     // totals.
     void finishPlan(Plan &plan, const PlanSettings &settings, const std::set<int> &screened,
                     const ProgressFn &progress);
+
+    // The whole-file step of latency-aware planning (setFileTimer): `plan` becomes the faster of
+    // itself and the block pattern's plan, with a note of the times.
+    void chooseByWholeFile(Plan &plan, const PlanSettings &settings, const ProgressFn &progress);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -176,6 +176,34 @@ private Q_SLOTS:
         }
     }
 
+    // With a MACs target, latency-aware planning ends by exporting and timing whole deploy files
+    // (its per-layer plan and the block pattern) and says which it kept; the kept one is what the
+    // plan file holds, and its settings say how it was made.
+    void latencyAwareTimesWholeFiles()
+    {
+        const QString model = fixturePath("cifar_resnet20b_scripted.pt");
+        const CliResult r = runGkp({u"plan"_qs, model, u"--groups"_qs, u"auto"_qs, u"--latency-aware"_qs,
+                                    u"--target-macs-reduction"_qs, u"0.3"_qs, u"--select"_qs, u"l2"_qs, u"--n-init"_qs,
+                                    u"1"_qs, u"-o"_qs, path("whole.json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        std::ifstream in(path("whole.json").toStdString());
+        const json plan = json::parse(in);
+        const std::string note = plan["note"].get<std::string>();
+        QVERIFY2(note.find("whole deploy files timed in the frozen runtime at batch 1") != std::string::npos,
+                 note.c_str());
+        QVERIFY2(r.err.contains(QString::fromStdString(note)), qPrintable(r.err)); // and printed
+        const bool pattern = note.find("kept the block pattern") != std::string::npos;
+        QVERIFY(pattern || note.find("kept the per-layer plan") != std::string::npos);
+        QCOMPARE(plan["settings"]["protect_residual"].get<bool>(), pattern);
+        QCOMPARE(plan["settings"]["latency_aware"].get<bool>(), !pattern);
+        int grouped = 0;
+        for (const json &l : plan["layers"])
+            grouped += l["groups"].get<int>() == 2 ? 1 : 0;
+        if (pattern)
+            QCOMPARE(grouped, 9); // every block's conv2
+        QVERIFY(plan["totals"]["macs_reduction"].get<double>() >= 0.3);
+    }
+
     void badInputs_data()
     {
         QTest::addColumn<QStringList>("args");

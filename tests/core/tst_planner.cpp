@@ -217,8 +217,13 @@ private Q_SLOTS:
             if (endsWithConv1(model.inventory().layers[std::size_t(r.layer)].name))
                 slow.insert(model.inventory().layers[std::size_t(r.layer)].name);
         QVERIFY(slow.size() >= 8);
+        // the whole-file step finds the per-layer plan faster (latencyAwareTimesWholeFiles)
+        planner.setFileTimer([](const std::vector<const gkp::Plan *> &, const gkp::PlanSettings &) {
+            return std::vector<double>{1.0, 2.0, 3.0};
+        });
         const gkp::Plan plan = planner.makePlan(s);
         QVERIFY(timedCalls > 0);
+        QVERIFY2(gkptest::contains(plan.note, "kept the per-layer plan"), plan.note.c_str());
         std::set<std::string> left;
         for (const gkp::LeftDense &d : plan.left_dense) {
             left.insert(d.name);
@@ -409,6 +414,109 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(retimed, 9); // every block's conv1 was first chosen G = 2
+    }
+
+    // Latency-aware auto G with a target ends by timing whole deploy files: the per-layer plan
+    // against the block pattern (residual readers dense, G = 2 behind a dense conv that computes
+    // the layer's input alone, G = 1 elsewhere), and keeps the faster; the file timer is faked so
+    // the test decides which.
+    void latencyAwareTimesWholeFiles()
+    {
+        const gkp::Model model = load("cifar_resnet20b_traced.pt");
+        const gkp::Inventory &inv = model.inventory();
+        gkp::Planner planner(model);
+        planner.setLayerTimer([](const gkp::LayerPlan &c, const gkp::TimingContext &, gkp::LayerExport &e) {
+            e.dense_ms = 1.0;
+            e.timings_ms = {{"masked-dense", 1.0}, {"grouped", 0.4 + 0.01 * c.groups}};
+        });
+        gkp::PlanSettings s;
+        s.n_init = 1;
+        s.groups = 0;
+        s.latency_aware = true;
+        s.target_macs_reduction = 0.30;
+
+        // The pattern: which layers, which G, and one ratio that meets the target.
+        const std::optional<gkp::PlanSettings> pattern = planner.blockPatternSettings(s);
+        QVERIFY(pattern);
+        QVERIFY(pattern->protect_residual && !pattern->latency_aware && !pattern->target_macs_reduction);
+        const std::vector<gkp::Planner::Request> reqs = planner.requests(*pattern);
+        std::set<int> planned;
+        for (const auto &r : reqs)
+            planned.insert(r.layer);
+        int paired = 0;
+        for (const auto &r : reqs) {
+            const gkp::ConvLayer &conv = inv.layers[std::size_t(r.layer)];
+            const int producer = gkp::soleProducer(inv, r.layer);
+            const bool behindDense = producer >= 0 && !planned.count(producer);
+            QCOMPARE(r.groups, behindDense ? 2 : 1);
+            QVERIFY2(gkptest::endsWith(conv.name, "conv2"), conv.name.c_str()); // conv1 and shortcuts read the stream
+            if (behindDense) {
+                ++paired;
+                QVERIFY(r.ratio >= 0.5); // G*m <= Cin: no gather, no extra producer rows
+            }
+        }
+        QCOMPARE(paired, 9);
+        const gkp::Plan direct = planner.makePlan(*pattern);
+        QVERIFY2(direct.totals.macsReduction() >= 0.30 && direct.totals.macsReduction() < 0.32,
+                 qPrintable(QString::number(direct.totals.macsReduction())));
+        checkInvariants(direct, model);
+        // No target, or a target out of the pattern's reach: no pattern.
+        gkp::PlanSettings byRatio = s;
+        byRatio.target_macs_reduction.reset();
+        QVERIFY(!planner.blockPatternSettings(byRatio));
+        gkp::PlanSettings far = s;
+        far.target_macs_reduction = 0.6; // beyond the nine conv2s' share of the MACs
+        QVERIFY(!planner.blockPatternSettings(far));
+
+        struct Case
+        {
+            std::vector<double> ms; // per-layer plan, pattern, original
+            bool patternKept;
+            bool slower;
+        };
+        for (const Case &c : {Case{{10.0, 8.0, 12.0}, true, false}, Case{{8.0, 10.0, 12.0}, false, false},
+                              Case{{13.0, 14.0, 12.0}, false, true}}) {
+            int calls = 0;
+            bool askedLatencyAware = false;
+            std::vector<bool> grouped; // per plan given to the timer: G = 2 in every paired layer
+            planner.setFileTimer([&](const std::vector<const gkp::Plan *> &plans, const gkp::PlanSettings &asked) {
+                ++calls;
+                grouped.clear();
+                for (const gkp::Plan *p : plans)
+                    grouped.push_back(p->settings.protect_residual &&
+                                      std::count_if(p->layers.begin(), p->layers.end(),
+                                                    [](const gkp::LayerPlan &l) { return l.groups == 2; }) == 9);
+                askedLatencyAware = asked.latency_aware;
+                return c.ms;
+            });
+            const gkp::Plan plan = planner.makePlan(s);
+            QCOMPARE(calls, 1);
+            QVERIFY(askedLatencyAware); // timed as the user asked (runtime, batch)
+            QCOMPARE(grouped, (std::vector<bool>{false, true}));
+            QVERIFY2(gkptest::contains(plan.note, c.patternKept ? "kept the block pattern" : "kept the per-layer plan"),
+                     plan.note.c_str());
+            QCOMPARE(gkptest::contains(plan.note, "cannot be met faster than dense"), c.slower);
+            QCOMPARE(plan.settings.protect_residual, c.patternKept);
+            QCOMPARE(plan.settings.latency_aware, !c.patternKept);
+            QVERIFY(plan.totals.macsReduction() >= 0.30);
+            checkInvariants(plan, model);
+            if (c.patternKept) { // its settings reproduce it without any timing
+                const gkp::Plan again = planner.makePlan(plan.settings);
+                QCOMPARE(again.layers.size(), plan.layers.size());
+                for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+                    QCOMPARE(again.layers[i].groups, plan.layers[i].groups);
+                    QCOMPARE(again.layers[i].kept, plan.layers[i].kept);
+                }
+                QVERIFY(again.note.empty());
+            }
+            QCOMPARE(gkp::planFromString(gkp::planToString(plan), model).note, plan.note);
+        }
+        planner.setFileTimer([](const std::vector<const gkp::Plan *> &, const gkp::PlanSettings &) -> std::vector<double> {
+            throw gkp::Error("no room left on device");
+        });
+        const gkp::Plan untimed = planner.makePlan(s);
+        QVERIFY2(gkptest::contains(untimed.note, "no room left on device"), untimed.note.c_str());
+        QVERIFY(untimed.settings.latency_aware);
     }
 
     void overrides()

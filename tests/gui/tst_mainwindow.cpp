@@ -4,6 +4,8 @@
 #include "layertablemodel.h"
 #include "mainwindow.h"
 #include "engine/planjson.h"
+#include "engine/planner.h"
+#include "model/model.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -286,6 +288,69 @@ private Q_SLOTS:
         QVERIFY(box);
         QVERIFY(box->text().contains(QStringLiteral("truncated")));
         QVERIFY(window.document()->model() == nullptr);
+    }
+
+    // Bad input with a model open and planned: one message naming the cause, and the document
+    // (model, plan, undo history) exactly as it was.
+    void badInputLeavesTheDocumentAsItWas_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("isPlan");
+        QTest::addColumn<QString>("mustMention");
+        QTest::newRow("corrupt model") << QStringLiteral("broken_truncated.pt") << false << QStringLiteral("truncated");
+        QTest::newRow("foreign file as a model")
+            << QStringLiteral("broken_text.pt") << false << QStringLiteral("not a TorchScript archive");
+        QTest::newRow("state dict as a model")
+            << QStringLiteral("broken_state_dict.pt") << false << QStringLiteral("not a TorchScript model");
+        QTest::newRow("plan for another model") << QStringLiteral("@other") << true << QStringLiteral("another model");
+        QTest::newRow("broken plan") << QStringLiteral("broken_text.pt") << true << QStringLiteral("invalid plan");
+        QTest::newRow("plan that is not there") << QStringLiteral("@missing") << true << QStringLiteral("missing.json");
+    }
+    void badInputLeavesTheDocumentAsItWas()
+    {
+        QFETCH(QString, file);
+        QFETCH(bool, isPlan);
+        QFETCH(QString, mustMention);
+        QTemporaryDir dir;
+        QString path = QStringLiteral(GKP_FIXTURES_DIR "/") + file;
+        if (file == QStringLiteral("@other")) { // a valid plan, made for a different network
+            const gkp::Model other = gkp::Model::load(GKP_FIXTURES_DIR "/planted_scripted.pt");
+            gkp::Planner planner(other);
+            gkp::PlanSettings s;
+            s.n_init = 1;
+            path = dir.filePath(QStringLiteral("other.json"));
+            gkp::savePlan(planner.makePlan(s), path.toStdString());
+        } else if (file == QStringLiteral("@missing")) {
+            path = dir.filePath(QStringLiteral("missing.json"));
+        }
+
+        MainWindow window;
+        Document *d = window.document();
+        QSignalSpy loaded(d, &Document::modelChanged);
+        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(waitForPlan(d));
+        const std::string modelPath = d->model()->path();
+        const std::string planBefore = gkp::planToString(d->plan());
+        const int undoBefore = d->undoStack()->count();
+        QVERIFY(window.findChildren<QMessageBox *>(QStringLiteral("errorBox")).isEmpty());
+
+        if (isPlan) {
+            window.loadPlanFile(path);
+        } else {
+            QSignalSpy failed(d, &Document::loadFailed);
+            window.openModel(path);
+            QVERIFY(failed.wait(60000));
+        }
+        QTest::qWait(50);
+        const QList<QMessageBox *> boxes = window.findChildren<QMessageBox *>(QStringLiteral("errorBox"));
+        QCOMPARE(boxes.size(), 1);
+        QVERIFY2(boxes.front()->text().contains(mustMention, Qt::CaseInsensitive), qPrintable(boxes.front()->text()));
+        QVERIFY2(!boxes.front()->text().contains(u'\n'), qPrintable(boxes.front()->text())); // one message
+        QCOMPARE(d->model()->path(), modelPath);
+        QVERIFY(waitForPlan(d));
+        QCOMPARE(gkp::planToString(d->plan()), planBefore);
+        QCOMPARE(d->undoStack()->count(), undoBefore);
     }
 };
 

@@ -1,0 +1,87 @@
+#include "runtime/filetiming.h"
+
+#include "engine/plan.h"
+#include "model/model.h"
+#include "runtime/benchmark.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+namespace gkp {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A private temporary folder, removed with everything in it when this goes out of scope.
+class TemporaryFolder
+{
+public:
+    TemporaryFolder()
+    {
+        std::string pattern = (fs::temp_directory_path() / "gkp-files-XXXXXX").string();
+        if (!::mkdtemp(pattern.data()))
+            throw Error("cannot create a temporary folder under " + fs::temp_directory_path().string() +
+                        " to time the candidate files in");
+        m_path = pattern;
+    }
+    ~TemporaryFolder()
+    {
+        std::error_code ignored;
+        fs::remove_all(m_path, ignored);
+    }
+    TemporaryFolder(const TemporaryFolder &) = delete;
+    TemporaryFolder &operator=(const TemporaryFolder &) = delete;
+    const fs::path &path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+} // namespace
+
+std::vector<double> timeDeployFiles(const Model &model, const std::vector<const Plan *> &plans, Runtime runtime,
+                                    int64_t batch, int runs, const ProgressFn &progress)
+{
+    TemporaryFolder folder;
+    const char *extension = model.format() == ModelFormat::Onnx ? ".onnx" : ".pt";
+    std::vector<Model> files;
+    files.reserve(plans.size());
+    const int steps = int(plans.size()) + 1;
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        if (progress && !progress(int(i), steps))
+            throw Cancelled();
+        const std::string path = (folder.path() / ("candidate" + std::to_string(i) + extension)).string();
+        ExportOptions options;
+        options.mode = ExportMode::Deploy;
+        options.runtime = runtime;
+        options.timing_batch = batch;
+        options.verify_inputs = 2;
+        (void)exportModel(model, *plans[i], path, options);
+        LoadOptions load;
+        load.input_shape = model.inventory().input_shape;
+        load.written_as = "the candidate file of plan " + std::to_string(i + 1);
+        files.push_back(Model::load(path, load));
+    }
+    if (progress && !progress(int(plans.size()), steps))
+        throw Cancelled();
+    std::vector<const Model *> timed;
+    for (const Model &f : files)
+        timed.push_back(&f);
+    timed.push_back(&model);
+    BenchOptions bench;
+    bench.batches = {batch};
+    bench.runs = runs;
+    bench.warmup = 2;
+    bench.runtime = runtime;
+    const BenchResult result = benchmarkModels(timed, bench);
+    std::vector<double> ms;
+    for (const std::vector<double> &m : result.median_ms)
+        ms.push_back(m.at(0));
+    if (progress)
+        progress(steps, steps);
+    return ms;
+}
+
+} // namespace gkp
