@@ -92,7 +92,9 @@ void addExportCommand(CLI::App &app)
         eo.verify = !o->noVerify;
         eo.choose_fastest = !o->noTiming;
         eo.timing_batch = o->batch;
-        eo.runtime = *runtimeFromString(o->runtime.empty() ? plan.settings.latency_runtime : o->runtime);
+        // (a plan made for ONNX Runtime: forms are chosen in LibTorch, frozen; the file is timed in ORT)
+        eo.runtime = runtimeFromString(o->runtime.empty() ? plan.settings.latency_runtime : o->runtime)
+                         .value_or(Runtime::Frozen);
         if (!o->form.empty())
             eo.force_form = layerFormFromString(o->form);
         // A deploy file is timed whole against the original, prepared alike and interleaved, in the

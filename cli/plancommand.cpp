@@ -4,6 +4,7 @@
 #include "options.h"
 #include "engine/planjson.h"
 #include "engine/planner.h"
+#include "runtime/onnxruntimebench.h"
 #include "progressbar.h"
 #include "eval/sensitivity.h"
 #include "table.h"
@@ -187,11 +188,14 @@ void addPlanCommand(CLI::App &app)
                     "higher retained energy (0: the fastest wins)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 10.0));
+    std::vector<std::string> runtimes = runtimeNames();
+    runtimes.push_back(OnnxRuntimeName);
     cmd->add_option("--runtime", o->settings.latency_runtime,
-                    "Where --latency-aware times layers: frozen (the exported file as loaded) or onednn (after "
-                    "torch.jit.optimize_for_inference)")
+                    "Where --latency-aware times layers and whole files: frozen (the exported file as loaded), "
+                    "onednn (after torch.jit.optimize_for_inference), or, for ONNX models, onnxruntime (whole "
+                    ".onnx files in ONNX Runtime; the layers in LibTorch, frozen)")
         ->capture_default_str()
-        ->check(CLI::IsMember(runtimeNames()));
+        ->check(CLI::IsMember(runtimes));
     cmd->add_option("--channel-multiple", o->settings.channel_multiple,
                     "Round kept input channels per group (and kept channels of a channel plan) to a multiple "
                     "of N (8 suits AVX2 kernels and ONNX Runtime); 1: no rounding; 0: 8 on layers of at least "

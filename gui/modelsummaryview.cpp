@@ -304,6 +304,10 @@ void ModelSummaryView::updateTotals()
     html += QStringLiteral("</table>");
     for (const std::string &note : inv.notes)
         html += tr("<p><i>Note: %1</i></p>").arg(QString::fromStdString(note).toHtmlEscaped());
+    if (planned && !plan.note.empty()) { // how latency-aware planning chose between whole files
+        html += QStringLiteral("<p><i>%1</i></p>").arg(QString::fromStdString(plan.note).toHtmlEscaped());
+        plain += QString::fromStdString(plan.note) + u'\n';
+    }
     m_totals->setText(html);
     m_totalsPlain = plain.trimmed();
 }

@@ -5,6 +5,7 @@
 #include "util/error.h"
 #include "export/exporter.h"
 #include "model/model.h"
+#include "runtime/onnxruntimebench.h"
 
 #include <nlohmann/json.hpp>
 
@@ -210,7 +211,8 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
     if (j.contains("channel_multiple"))
         s.channel_multiple = int(r.integer(j["channel_multiple"], Reader::join(p, "channel_multiple"), 0, 1024));
     if (j.contains("latency_runtime")) {
-        const std::vector<std::string> runtimes = runtimeNames();
+        std::vector<std::string> runtimes = runtimeNames();
+        runtimes.push_back(OnnxRuntimeName);
         s.latency_runtime = r.string(j["latency_runtime"], Reader::join(p, "latency_runtime"),
                                      {runtimes.begin(), runtimes.end()});
     }

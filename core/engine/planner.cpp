@@ -8,6 +8,7 @@
 #include "model/model.h"
 #include "engine/snapshots.h"
 #include "runtime/filetiming.h"
+#include "runtime/onnxruntimebench.h"
 #include "model/torchmodel.h"
 
 #include <algorithm>
@@ -635,8 +636,13 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
         throw Error("unknown clustering method '" + settings.cluster + "'");
     if (!selectMethodFromString(settings.select))
         throw Error("unknown kernel selection method '" + settings.select + "'");
-    if (!runtimeFromString(settings.latency_runtime))
-        throw Error("unknown latency runtime '" + settings.latency_runtime + "': expected frozen or onednn");
+    if (settings.latency_runtime == OnnxRuntimeName) {
+        if (m_impl->model.format() != ModelFormat::Onnx)
+            throw Error("latency runtime onnxruntime times ONNX files, and this model is " +
+                        toString(m_impl->model.format()) + ": plan an .onnx model there, or use frozen or onednn");
+    } else if (!runtimeFromString(settings.latency_runtime)) {
+        throw Error("unknown latency runtime '" + settings.latency_runtime + "': expected frozen, onednn or onnxruntime");
+    }
     if (settings.cluster == "tmi")
         m_impl->snapshots = loadSnapshots(settings.snapshots, m_impl->model, m_impl->snapshots);
     std::vector<LeftDense> timed;
@@ -741,12 +747,14 @@ void Planner::chooseByWholeFile(Plan &plan, const PlanSettings &settings, const 
         std::lock_guard<std::mutex> lock(m_impl->timingMutex);
         timer = m_impl->fileTimer;
     }
-    const Runtime runtime = runtimeFromString(settings.latency_runtime).value_or(Runtime::Frozen);
+    const bool inOrt = settings.latency_runtime == OnnxRuntimeName;
+    const std::string where = inOrt ? std::string("ONNX Runtime (the layers were timed in LibTorch, frozen)")
+                                    : "the " + settings.latency_runtime + " runtime";
     const int64_t batch = settings.latency_batch > 0 ? settings.latency_batch : m_impl->model.inventory().input_shape.at(0);
     std::vector<double> ms;
     try {
         ms = timer ? timer({&plan, &pattern}, settings)
-                   : timeDeployFiles(m_impl->model, {&plan, &pattern}, runtime, batch, 9, progress);
+                   : timeDeployFiles(m_impl->model, {&plan, &pattern}, settings.latency_runtime, batch, 9, progress);
     } catch (const Cancelled &) {
         throw;
     } catch (const Error &e) {
@@ -758,11 +766,11 @@ void Planner::chooseByWholeFile(Plan &plan, const PlanSettings &settings, const 
     const bool patternWins = ms[1] < ms[0];
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "latency-aware: whole deploy files timed in the %s runtime at batch %lld (medians): the per-layer "
+                  "latency-aware: whole deploy files timed in %s at batch %lld (medians): the per-layer "
                   "plan %.1f ms (%.2fx, conv MACs -%.1f %%), the block pattern (G = 2 without gathers behind dense "
                   "producers, G = 1 elsewhere, residual readers dense) %.1f ms (%.2fx, -%.1f %%), the original %.1f ms; "
                   "kept the %s",
-                  toString(runtime).c_str(), static_cast<long long>(batch), ms[0], ms[2] / ms[0],
+                  where.c_str(), static_cast<long long>(batch), ms[0], ms[2] / ms[0],
                   100.0 * plan.totals.deployMacsReduction(), ms[1], ms[2] / ms[1],
                   100.0 * pattern.totals.deployMacsReduction(), ms[2],
                   patternWins ? "block pattern" : "per-layer plan");

@@ -3,9 +3,11 @@
 #include "engine/plan.h"
 #include "model/model.h"
 #include "runtime/benchmark.h"
+#include "runtime/onnxruntimebench.h"
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -41,9 +43,17 @@ private:
 
 } // namespace
 
-std::vector<double> timeDeployFiles(const Model &model, const std::vector<const Plan *> &plans, Runtime runtime,
-                                    int64_t batch, int runs, const ProgressFn &progress)
+std::vector<double> timeDeployFiles(const Model &model, const std::vector<const Plan *> &plans,
+                                    const std::string &runtimeName, int64_t batch, int runs,
+                                    const ProgressFn &progress)
 {
+    const bool inOrt = runtimeName == OnnxRuntimeName;
+    if (inOrt && model.format() != ModelFormat::Onnx)
+        throw Error("ONNX Runtime times ONNX files; this model is " + toString(model.format()));
+    const std::optional<Runtime> libtorch = runtimeFromString(runtimeName);
+    if (!inOrt && !libtorch)
+        throw Error("unknown runtime '" + runtimeName + "'");
+    const Runtime runtime = libtorch.value_or(Runtime::Frozen);
     TemporaryFolder folder;
     const char *extension = model.format() == ModelFormat::Onnx ? ".onnx" : ".pt";
     std::vector<Model> files;
@@ -75,7 +85,7 @@ std::vector<double> timeDeployFiles(const Model &model, const std::vector<const 
     bench.runs = runs;
     bench.warmup = 2;
     bench.runtime = runtime;
-    const BenchResult result = benchmarkModels(timed, bench);
+    const BenchResult result = inOrt ? benchmarkInOnnxRuntime(timed, bench) : benchmarkModels(timed, bench);
     std::vector<double> ms;
     for (const std::vector<double> &m : result.median_ms)
         ms.push_back(m.at(0));

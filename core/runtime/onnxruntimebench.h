@@ -10,6 +10,11 @@
 
 namespace gkp {
 
+// The runtime name for ONNX Runtime where a LibTorch Runtime (export/exporter.h) is not enough:
+// gkp bench and export --runtime, and latency-aware planning of ONNX models, whose whole-file
+// step then times the candidate .onnx files there (per-layer candidates stay timed in LibTorch).
+inline constexpr const char *OnnxRuntimeName = "onnxruntime";
+
 // tools/ort-run.mjs: $GKP_ORT_RUNNER, else tools/ort-run.mjs in a folder above the running
 // executable (a build inside the source tree); empty when there is none.
 std::string findOrtRunner();

@@ -307,6 +307,34 @@ private Q_SLOTS:
     // plan's deploy MACs; with G*m = 2 Cin (G = 4) only as --form gather-free (the Conv's rows
     // repeated). Trainable files keep every Gather. Here only each block's second conv is planned:
     // its producer is the block's first (a residual stream feeds the first, read by the shortcut too).
+    // Latency-aware planning for ONNX Runtime: the whole-file step exports both candidates as
+    // .onnx files and times them there, the plan says so and keeps the runtime, and its export is
+    // timed there and equals the masked original. A TorchScript model is refused up front.
+    void latencyAwarePlanForOnnxRuntime()
+    {
+        const QString original = onnxFixture(u"resnet8b_opset9"_qs);
+        const QString plan = path(u"ortlatency.plan.json"_qs), pruned = path(u"ortlatency.onnx"_qs);
+        CliResult r = runGkp({u"plan"_qs, original, u"--groups"_qs, u"auto"_qs, u"--latency-aware"_qs,
+                              u"--target-macs-reduction"_qs, u"0.3"_qs, u"--runtime"_qs, u"onnxruntime"_qs,
+                              u"--n-init"_qs, u"1"_qs, u"--select"_qs, u"l2"_qs, u"-o"_qs, plan});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json p = readJson(plan);
+        const std::string note = p["note"].get<std::string>();
+        QVERIFY2(note.find("whole deploy files timed in ONNX Runtime") != std::string::npos, note.c_str());
+        QVERIFY2(note.find("kept the") != std::string::npos, note.c_str());
+        QCOMPARE(p["settings"]["latency_runtime"].get<std::string>(), std::string("onnxruntime"));
+        r = runGkp({u"export"_qs, original, u"--plan"_qs, plan, u"-o"_qs, pruned, u"--keep-slower"_qs});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"onnxruntime runtime, batch"_qs), qPrintable(r.err));
+        compareWithMaskedInOnnxRuntime(original, plan, pruned, u"ortlatency"_qs, 2);
+
+        r = runGkp({u"plan"_qs, fixturePath("cifar_resnet20b_scripted.pt"), u"--groups"_qs, u"auto"_qs,
+                    u"--latency-aware"_qs, u"--target-macs-reduction"_qs, u"0.3"_qs, u"--runtime"_qs,
+                    u"onnxruntime"_qs, u"-o"_qs, path(u"never.json"_qs)});
+        checkOneErrorLine(r, u"times ONNX files"_qs);
+        QVERIFY(!QFile::exists(path(u"never.json"_qs)));
+    }
+
     void gatherFreeInOnnxRuntime_data()
     {
         QTest::addColumn<int>("groups");

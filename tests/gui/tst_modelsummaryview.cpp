@@ -129,6 +129,14 @@ private Q_SLOTS:
         const double deployCut = 100.0 * (1.0 - double(t.deploy_macs_after) / double(t.macs_before));
         QVERIFY2(g1.contains(QLocale().toString(deployCut, 'f', 1) + QStringLiteral(" %")), qPrintable(g1));
         saveShot(view, QStringLiteral("modelsummary-resnet20-g1.png"));
+
+        // How latency-aware planning chose between whole files is shown with the plan.
+        QVERIFY(!g1.contains(QStringLiteral("whole deploy files")));
+        gkp::Plan noted = doc.plan();
+        noted.note = "latency-aware: whole deploy files timed in the frozen runtime at batch 1; kept the block pattern";
+        doc.applyPlan(doc.settings(), noted);
+        QVERIFY2(view.totalsText().contains(QString::fromStdString(noted.note)), qPrintable(view.totalsText()));
+        saveShot(view, QStringLiteral("modelsummary-resnet20-note.png"));
     }
 
     void clickingABarSelectsTheLayer()
