@@ -1,6 +1,7 @@
 #include "exportcommand.h"
 
 #include "runtime/benchmark.h"
+#include "runtime/filetiming.h"
 #include "runtime/onnxruntimebench.h"
 #include "export/exporter.h"
 #include "onnx/onnxexport.h"
@@ -48,7 +49,7 @@ void addExportCommand(CLI::App &app)
         ModelOptions model;
         std::string plan, output, mode = "deploy", form, runtime;
         bool noVerify = false, noTiming = false, keepSlower = false;
-        double minSpeedup = 1.0 / 1.05; // at most 5 % slower: the noise of a 7-run median here
+        double minSpeedup = DefaultMinSpeedup; // at most 5 % slower: the noise of a 7-run median here
         int64_t batch = 0;
     };
     auto o = std::make_shared<Options>();
@@ -98,43 +99,26 @@ void addExportCommand(CLI::App &app)
         if (!o->form.empty())
             eo.force_form = layerFormFromString(o->form);
         // A deploy file is timed whole against the original, prepared alike and interleaved, in the
-        // runtime its forms were chosen for; a clearly slower one is not written.
-        struct
-        {
-            double original_ms = 0.0, written_ms = 0.0;
-        } speed;
+        // runtime its forms were chosen for (a pruned ONNX file in ONNX Runtime, where such files
+        // run, when it is installed); a clearly slower one is not written.
+        FileSpeed speed;
         const int64_t batch = eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0);
         constexpr int SpeedRuns = 7;
-        // A pruned ONNX file is timed in ONNX Runtime, where such files run, when it is installed.
-        const std::string speedRuntime = onnxOut ? std::string("onnxruntime") : toString(eo.runtime);
         std::string untimed;
         if (eo.mode == ExportMode::Deploy && eo.verify && (model.format() == ModelFormat::TorchScript || onnxOut))
             eo.check_written = [&](const Model &written) {
-                BenchOptions bo;
-                bo.batches = {batch};
-                bo.runs = SpeedRuns;
-                bo.warmup = 1;
-                bo.runtime = eo.runtime;
-                BenchResult b;
                 try {
-                    b = onnxOut ? benchmarkInOnnxRuntime({&model, &written}, bo) : benchmarkModels({&model, &written}, bo);
+                    speed = timeAgainstOriginal(model, written, eo.runtime, batch, SpeedRuns);
                 } catch (const Error &e) {
                     if (!onnxOut)
                         throw;
                     untimed = e.what(); // no ONNX Runtime (or it does not run): the file stands, untimed
                     return;
                 }
-                speed = {b.median_ms[0][0], b.median_ms[1][0]};
-                const double speedup = speed.original_ms / speed.written_ms;
-                if (!o->keepSlower && speedup < o->minSpeedup)
-                    throw Error(std::string(speedup < 1.0 ? "the pruned file runs slower than the original here: "
-                                                          : "the pruned file is not fast enough: ") +
-                                fmt("%.3f", speed.written_ms) + " ms against " + fmt("%.3f", speed.original_ms) +
-                                " ms (" + fmt("%.2fx", speedup) + fmt(", --min-speedup %.3g; medians of ", o->minSpeedup) +
-                                std::to_string(SpeedRuns) + " interleaved runs, " + speedRuntime +
-                                " runtime, batch " + std::to_string(batch) +
-                                "); no file written. Fewer groups (--groups 1 or 2, or gkp plan --groups auto "
-                                "--latency-aware) give faster forms; --keep-slower writes it anyway");
+                if (!o->keepSlower && speed.speedup() < o->minSpeedup)
+                    throw Error(slowFileMessage(speed, fmt("--min-speedup %.3g", o->minSpeedup)) +
+                                ". Fewer groups (--groups 1 or 2, or gkp plan --groups auto --latency-aware) give "
+                                "faster forms; --keep-slower writes it anyway");
             };
         ExportResult r;
         {
@@ -198,9 +182,9 @@ void addExportCommand(CLI::App &app)
                           << "\n";
             }
             if (speed.original_ms > 0)
-                std::cerr << "whole file: " << fmt("%.3f", speed.original_ms) << " ms -> " << fmt("%.3f", speed.written_ms)
-                          << fmt(" ms (%.2fx; medians of ", speed.original_ms / speed.written_ms) << SpeedRuns
-                          << " interleaved runs, " << speedRuntime << " runtime, batch " << batch << ")\n";
+                std::cerr << "whole file: " << fmt("%.3f", speed.original_ms) << " ms -> " << fmt("%.3f", speed.file_ms)
+                          << fmt(" ms (%.2fx; medians of ", speed.speedup()) << speed.runs << " interleaved runs, "
+                          << speed.runtime << " runtime, batch " << speed.batch << ")\n";
             else if (!untimed.empty())
                 std::cerr << "note: the file was not timed against the original: " << untimed << "\n";
         }

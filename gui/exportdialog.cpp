@@ -23,7 +23,9 @@
 
 ExportDialog::ExportDialog(Document *document, QWidget *parent)
     : QDialog(parent), m_document(document), m_mode(new QComboBox), m_path(new QLineEdit),
-      m_timing(new QCheckBox(tr("Time each layer's forms and keep the fastest (deploy)"))), m_runtime(new QComboBox),
+      m_timing(new QCheckBox(tr("Time each layer's forms and keep the fastest (deploy)"))),
+      m_keepSlower(new QCheckBox(tr("Write the file even when it runs slower than the original (deploy)"))),
+      m_minSpeedup(gkp::DefaultMinSpeedup), m_runtime(new QComboBox),
       m_progress(new QProgressBar), m_results(new QTextBrowser), m_exportButton(new QPushButton(tr("Export"))),
       m_cancelButton(new QPushButton(tr("Cancel")))
 {
@@ -44,6 +46,7 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     form->addRow(tr("Mode"), m_mode);
     form->addRow(tr("File"), pathRow);
     form->addRow(m_timing);
+    form->addRow(m_keepSlower);
     form->addRow(tr("Runtime"), m_runtime);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_progress, 1);
@@ -53,7 +56,8 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     if (document->model() && document->model()->format() == gkp::ModelFormat::Onnx) {
         auto *note = new QLabel(tr("This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file "
-                                   "(every layer grouped, forms not timed); a .pt file as TorchScript."));
+                                   "(grouped Conv nodes, forms not timed per layer; the whole file is timed in ONNX "
+                                   "Runtime when it is installed); a .pt file as TorchScript."));
         note->setObjectName(QStringLiteral("onnxNote"));
         note->setWordWrap(true);
         layout->addWidget(note);
@@ -86,6 +90,7 @@ ExportDialog::ExportDialog(Document *document, QWidget *parent)
             [this] {
                 const bool deploy = m_mode->currentData().toInt() == int(gkp::ExportMode::Deploy);
                 m_timing->setEnabled(deploy);
+                m_keepSlower->setEnabled(deploy);
                 m_runtime->setEnabled(deploy);
             });
 }
@@ -110,6 +115,11 @@ void ExportDialog::setMode(gkp::ExportMode mode)
 void ExportDialog::setRuntime(gkp::Runtime runtime)
 {
     m_runtime->setCurrentIndex(m_runtime->findData(int(runtime)));
+}
+
+void ExportDialog::setKeepSlower(bool keep)
+{
+    m_keepSlower->setChecked(keep);
 }
 
 gkp::Runtime ExportDialog::runtime() const
@@ -156,6 +166,8 @@ void ExportDialog::startExport()
     const std::string path = m_path->text().toStdString();
     const gkp::Plan plan = m_document->plan();
     const gkp::Model *model = m_document->model();
+    const bool refuseSlower = options.mode == gkp::ExportMode::Deploy && !m_keepSlower->isChecked();
+    const double minSpeedup = m_minSpeedup;
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     m_cancel = cancel;
     m_verified = false;
@@ -178,19 +190,28 @@ void ExportDialog::startExport()
                 return !cancel->load();
             };
             o.runtime = options.runtime;
-            o.result = gkp::exportModel(*model, plan, path, options, progress);
-            gkp::LoadOptions lo;
-            lo.input_shape = model->inventory().input_shape;
-            const gkp::Model exported = gkp::Model::load(path, lo);
-            gkp::BenchOptions bo;
-            bo.batches = {model->inventory().input_shape.at(0)};
-            bo.runs = 10;
-            bo.runtime = options.runtime;
-            const gkp::BenchResult b = gkp::benchmarkModels({model, &exported}, bo, [cancel](int, int) {
-                return !cancel->load();
-            });
-            o.before_ms = b.median_ms[0][0];
-            o.after_ms = b.median_ms[1][0];
+            gkp::ExportOptions withCheck = options;
+            // Timed whole against the original as loaded back, before it replaces the output: a
+            // deploy file clearly slower than the original is not written unless asked.
+            withCheck.check_written = [&o, model, refuseSlower, minSpeedup, cancel](const gkp::Model &written) {
+                try {
+                    o.speed = gkp::timeAgainstOriginal(*model, written, o.runtime, model->inventory().input_shape.at(0),
+                                                       7, [cancel](int, int) { return !cancel->load(); });
+                } catch (const gkp::Cancelled &) {
+                    throw;
+                } catch (const gkp::Error &e) {
+                    if (written.format() != gkp::ModelFormat::Onnx)
+                        throw;
+                    o.untimed = QString::fromStdString(e.what()); // no ONNX Runtime: the file stands, untimed
+                    return;
+                }
+                if (refuseSlower && o.speed.speedup() < minSpeedup)
+                    throw gkp::Error(gkp::slowFileMessage(o.speed, "the dialog's limit of " +
+                                                                       std::to_string(minSpeedup).substr(0, 5) + "x") +
+                                     ". Fewer groups (1 or 2, or auto with latency-aware) give faster forms; check "
+                                     "\"Write the file even when it runs slower\" to keep it anyway");
+            };
+            o.result = gkp::exportModel(*model, plan, path, withCheck, progress);
             o.ok = true;
         } catch (const gkp::Cancelled &) {
             o.error = tr("Cancelled: no file was written.");
@@ -225,11 +246,17 @@ void ExportDialog::onFinished()
                       .arg(r.verify.inputs)
                       .arg(r.verify.max_rel, 0, 'g', 3)
                 : tr("<p style='color:#b00'>Not verified.</p>");
-    html += tr("<p>Latency at batch %1 (median, original frozen the same way): <b>%2 ms → %3 ms</b> (%4x).</p>")
-                .arg(m_document->model()->inventory().input_shape.at(0))
-                .arg(o.before_ms, 0, 'f', 3)
-                .arg(o.after_ms, 0, 'f', 3)
-                .arg(o.after_ms > 0 ? o.before_ms / o.after_ms : 0.0, 0, 'f', 2);
+    if (o.speed.runs > 0)
+        html += tr("<p>Latency at batch %1 (medians of %5 interleaved runs in the %6 runtime, the original prepared "
+                   "the same way), timed before the file was written: <b>%2 ms → %3 ms</b> (%4x).</p>")
+                    .arg(o.speed.batch)
+                    .arg(o.speed.original_ms, 0, 'f', 3)
+                    .arg(o.speed.file_ms, 0, 'f', 3)
+                    .arg(o.speed.speedup(), 0, 'f', 2)
+                    .arg(o.speed.runs)
+                    .arg(QString::fromStdString(o.speed.runtime));
+    else if (!o.untimed.isEmpty())
+        html += tr("<p>The file was not timed against the original: %1</p>").arg(o.untimed.toHtmlEscaped());
     if (o.runtime == gkp::Runtime::OneDnn)
         html += tr("<p>Forms timed, file verified and both models benchmarked in the oneDNN runtime "
                    "(torch.jit.optimize_for_inference); the file as loaded was verified too.</p>");

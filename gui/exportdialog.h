@@ -1,6 +1,7 @@
 #pragma once
 
 #include "export/exporter.h"
+#include "runtime/filetiming.h"
 
 #include <QDialog>
 #include <QFutureWatcher>
@@ -18,8 +19,9 @@ class QPushButton;
 class QTextBrowser;
 
 // Export the current plan: mode and path, then (in a worker) export, verification against the
-// masked model, and a latency comparison with the original; shows layers kept dense because their
-// pruned form was slower here.
+// masked model, and the file timed whole against the original before it is written (a deploy
+// file slower than the original is not written unless asked); shows layers kept dense because
+// their pruned form was slower here.
 class ExportDialog : public QDialog
 {
     Q_OBJECT
@@ -32,6 +34,10 @@ public:
     void setMode(gkp::ExportMode mode);
     void setRuntime(gkp::Runtime runtime);
     gkp::Runtime runtime() const;
+    // Deploy: a file whose speed-up over the original (timed whole before it is written) is below
+    // this is not written unless "keep slower" is checked (default gkp::DefaultMinSpeedup).
+    void setMinSpeedup(double minSpeedup) { m_minSpeedup = minSpeedup; }
+    void setKeepSlower(bool keep);
     void startExport();
     bool isRunning() const;
     QString resultText() const;
@@ -46,7 +52,8 @@ private:
         bool ok = false;
         QString error;
         gkp::ExportResult result;
-        double before_ms = 0, after_ms = 0;
+        gkp::FileSpeed speed; // timed whole before it was written (runs == 0: not timed)
+        QString untimed;      // why not (no ONNX Runtime for an .onnx file)
         gkp::Runtime runtime = gkp::Runtime::Frozen;
     };
     void browse();
@@ -56,6 +63,8 @@ private:
     QComboBox *m_mode;
     QLineEdit *m_path;
     QCheckBox *m_timing;
+    QCheckBox *m_keepSlower;
+    double m_minSpeedup;
     QComboBox *m_runtime;
     QProgressBar *m_progress;
     QTextBrowser *m_results;

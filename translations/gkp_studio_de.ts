@@ -782,10 +782,6 @@ L2-Norm %2
         <source>&lt;p style=&apos;color:#b00&apos;&gt;Not verified.&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#b00&apos;&gt;Nicht verifiziert.&lt;/p&gt;</translation>
     </message>
-    <message>
-        <source>&lt;p&gt;Latency at batch %1 (median, original frozen the same way): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Latenz bei Batchgröße %1 (Median, Original ebenso eingefroren): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</translation>
-    </message>
     <message numerus="yes">
         <source>&lt;p&gt;%n layer(s) kept as masked dense convolutions because their grouped form was slower on this machine: %1&lt;/p&gt;</source>
         <translation>
@@ -814,12 +810,24 @@ L2-Norm %2
         <translation>&lt;p&gt;Formen gemessen, Datei geprüft und beide Modelle verglichen in der oneDNN-Laufzeitumgebung (torch.jit.optimize_for_inference); die Datei wie geladen wurde ebenfalls geprüft.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (every layer grouped, forms not timed); a .pt file as TorchScript.</source>
-        <translation>Dies ist ein ONNX-Modell: Eine Datei mit der Endung .onnx wird als beschnittene ONNX-Datei geschrieben (jede Schicht gruppiert, Formen nicht gemessen), eine .pt-Datei als TorchScript.</translation>
-    </message>
-    <message>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX-Modelle (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Write the file even when it runs slower than the original (deploy)</source>
+        <translation>Datei auch schreiben, wenn sie langsamer als das Original läuft (Deploy)</translation>
+    </message>
+    <message>
+        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (grouped Conv nodes, forms not timed per layer; the whole file is timed in ONNX Runtime when it is installed); a .pt file as TorchScript.</source>
+        <translation>Dies ist ein ONNX-Modell: Eine Datei mit der Endung .onnx wird als beschnittene ONNX-Datei geschrieben (gruppierte Conv-Knoten, Formen nicht je Schicht gemessen; die ganze Datei wird in ONNX Runtime gemessen, wenn es installiert ist), eine .pt-Datei als TorchScript.</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Latency at batch %1 (medians of %5 interleaved runs in the %6 runtime, the original prepared the same way), timed before the file was written: &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Latenz bei Batch %1 (Mediane von %5 abwechselnden Läufen in der Laufzeit %6, das Original gleich vorbereitet), gemessen, bevor die Datei geschrieben wurde: &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The file was not timed against the original: %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Die Datei wurde nicht gegen das Original gemessen: %1&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

@@ -782,10 +782,6 @@ L2 范数 %2
         <source>&lt;p style=&apos;color:#b00&apos;&gt;Not verified.&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#b00&apos;&gt;未验证。&lt;/p&gt;</translation>
     </message>
-    <message>
-        <source>&lt;p&gt;Latency at batch %1 (median, original frozen the same way): &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
-        <translation>&lt;p&gt;批大小 %1 时的延迟（中位数，原模型以相同方式冻结）：&lt;b&gt;%2 ms → %3 ms&lt;/b&gt;（%4 倍）。&lt;/p&gt;</translation>
-    </message>
     <message numerus="yes">
         <source>&lt;p&gt;%n layer(s) kept as masked dense convolutions because their grouped form was slower on this machine: %1&lt;/p&gt;</source>
         <translation>
@@ -813,12 +809,24 @@ L2 范数 %2
         <translation>&lt;p&gt;已在 oneDNN 运行时（torch.jit.optimize_for_inference）中为各形式计时、验证文件并对两个模型做基准测试；按加载方式的文件也已验证。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (every layer grouped, forms not timed); a .pt file as TorchScript.</source>
-        <translation>这是一个 ONNX 模型：以 .onnx 结尾的文件将写为剪枝后的 ONNX 文件（每层均为分组形式，不对形式计时）；.pt 文件写为 TorchScript。</translation>
-    </message>
-    <message>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Write the file even when it runs slower than the original (deploy)</source>
+        <translation>即使比原模型慢也写入文件（部署）</translation>
+    </message>
+    <message>
+        <source>This is an ONNX model: a file ending in .onnx is written as a pruned ONNX file (grouped Conv nodes, forms not timed per layer; the whole file is timed in ONNX Runtime when it is installed); a .pt file as TorchScript.</source>
+        <translation>这是一个 ONNX 模型：以 .onnx 结尾的文件写为剪枝后的 ONNX 文件（分组 Conv 节点，不逐层计时形式；安装了 ONNX Runtime 时在其中为整个文件计时）；.pt 文件写为 TorchScript。</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Latency at batch %1 (medians of %5 interleaved runs in the %6 runtime, the original prepared the same way), timed before the file was written: &lt;b&gt;%2 ms → %3 ms&lt;/b&gt; (%4x).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;批大小 %1 时的延迟（在 %6 运行时中交替运行 %5 次的中位数，原模型以相同方式准备），在写入文件之前测得：&lt;b&gt;%2 ms → %3 ms&lt;/b&gt;（%4x）。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The file was not timed against the original: %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;未与原模型对比计时该文件：%1&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

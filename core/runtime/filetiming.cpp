@@ -5,6 +5,7 @@
 #include "runtime/benchmark.h"
 #include "runtime/onnxruntimebench.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -92,6 +93,37 @@ std::vector<double> timeDeployFiles(const Model &model, const std::vector<const 
     if (progress)
         progress(steps, steps);
     return ms;
+}
+
+FileSpeed timeAgainstOriginal(const Model &original, const Model &written, Runtime runtime, int64_t batch, int runs,
+                              const ProgressFn &progress)
+{
+    const bool inOrt = written.format() == ModelFormat::Onnx;
+    BenchOptions bench;
+    bench.batches = {batch};
+    bench.runs = runs;
+    bench.warmup = 1;
+    bench.runtime = runtime;
+    const BenchResult b = inOrt ? benchmarkInOnnxRuntime({&original, &written}, bench, progress)
+                                : benchmarkModels({&original, &written}, bench, progress);
+    FileSpeed speed;
+    speed.original_ms = b.median_ms.at(0).at(0);
+    speed.file_ms = b.median_ms.at(1).at(0);
+    speed.runtime = inOrt ? std::string(OnnxRuntimeName) : toString(runtime);
+    speed.batch = batch;
+    speed.runs = runs;
+    return speed;
+}
+
+std::string slowFileMessage(const FileSpeed &speed, const std::string &limit)
+{
+    char buf[320];
+    std::snprintf(buf, sizeof buf, "%.3f ms against %.3f ms (%.2fx, below %s; medians of %d interleaved runs, %s runtime, batch %lld)",
+                  speed.file_ms, speed.original_ms, speed.speedup(), limit.c_str(), speed.runs, speed.runtime.c_str(),
+                  static_cast<long long>(speed.batch));
+    return std::string(speed.speedup() < 1.0 ? "the pruned file runs slower than the original here: "
+                                             : "the pruned file is not fast enough: ") +
+           buf + "; no file written";
 }
 
 } // namespace gkp

@@ -23,4 +23,29 @@ std::vector<double> timeDeployFiles(const Model &model, const std::vector<const 
                                     const std::string &runtime, int64_t batch, int runs,
                                     const ProgressFn &progress = {});
 
+// A file this tool wrote, timed whole against its original.
+struct FileSpeed
+{
+    double original_ms = 0.0, file_ms = 0.0; // medians
+    std::string runtime;                     // "frozen", "onednn" or "onnxruntime"
+    int64_t batch = 0;
+    int runs = 0;
+    double speedup() const { return file_ms > 0.0 ? original_ms / file_ms : 0.0; }
+};
+
+// The speed-up below which gkp export and the GUI's export dialog do not write a deploy file:
+// at most 5 % slower, the noise of a 7-run median on this machine.
+inline constexpr double DefaultMinSpeedup = 1.0 / 1.05;
+
+// Times `written` against `original`, prepared alike (frozen; `runtime` applied to both), in
+// `runs` interleaved runs at `batch`; in ONNX Runtime instead when `written` is an ONNX file
+// (gkp::Error saying what to install when it is missing).
+FileSpeed timeAgainstOriginal(const Model &original, const Model &written, Runtime runtime, int64_t batch, int runs,
+                              const ProgressFn &progress = {});
+
+// "the pruned file runs slower than the original here: 5.120 ms against 4.800 ms (0.94x, below
+// <limit>; medians of 7 interleaved runs, frozen runtime, batch 1); no file written", for a file
+// whose speed-up is under the limit (`limit` names it as the caller lets the user set it).
+std::string slowFileMessage(const FileSpeed &speed, const std::string &limit);
+
 } // namespace gkp

@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QDoubleSpinBox>
@@ -232,13 +233,30 @@ private Q_SLOTS:
         const QString out = dir.filePath(QStringLiteral("exported.pt"));
         dialog.setOutputPath(out);
         QSignalSpy finished(&dialog, &ExportDialog::exportFinished);
+        // A deploy file under the speed limit is timed whole and not written (a limit no file meets,
+        // so this does not depend on how fast this machine runs it); the message says so and how.
+        dialog.setMinSpeedup(1000.0);
         dialog.startExport();
         QVERIFY(dialog.isRunning());
+        QVERIFY(finished.wait(300000));
+        QVERIFY(!finished.first().at(0).toBool());
+        QVERIFY2(dialog.resultText().contains(QStringLiteral("no file written")) &&
+                     dialog.resultText().contains(QStringLiteral("interleaved runs, frozen runtime, batch 1")) &&
+                     dialog.resultText().contains(QStringLiteral("Write the file even when it runs slower")),
+                 qPrintable(dialog.resultText()));
+        QVERIFY(!std::filesystem::exists(out.toStdString()));
+        QVERIFY(QDir(dir.path()).isEmpty()); // no temporary file left
+        // "keep slower" writes it, with the whole-file timing it was judged by
+        dialog.setKeepSlower(true);
+        finished.clear();
+        dialog.startExport();
         QVERIFY(finished.wait(300000));
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(dialog.resultText()));
         QVERIFY(dialog.lastExportVerified());
         QVERIFY(std::filesystem::exists(out.toStdString()));
         QVERIFY(dialog.resultText().contains(QStringLiteral("Verified")));
+        QVERIFY2(dialog.resultText().contains(QStringLiteral("timed before the file was written")),
+                 qPrintable(dialog.resultText()));
         QVERIFY(!dialog.resultText().contains(QStringLiteral("oneDNN")));
         dialog.resize(700, 420);
         saveShot(&dialog, QStringLiteral("export-dialog.png"));
