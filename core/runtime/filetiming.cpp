@@ -42,6 +42,24 @@ private:
     fs::path m_path;
 };
 
+// Median ms of each of `models` at `batch`, interleaved runs, in ONNX Runtime or in LibTorch
+// prepared for `runtime`.
+std::vector<double> timeModels(const std::vector<const Model *> &models, bool inOrt, Runtime runtime, int64_t batch,
+                               int runs, int warmup, const ProgressFn &progress)
+{
+    BenchOptions bench;
+    bench.batches = {batch};
+    bench.runs = runs;
+    bench.warmup = warmup;
+    bench.runtime = runtime;
+    const BenchResult result =
+        inOrt ? benchmarkInOnnxRuntime(models, bench, progress) : benchmarkModels(models, bench, progress);
+    std::vector<double> ms;
+    for (const std::vector<double> &m : result.median_ms)
+        ms.push_back(m.at(0));
+    return ms;
+}
+
 } // namespace
 
 std::vector<double> timeDeployFiles(const Model &model, const std::vector<const Plan *> &plans,
@@ -81,15 +99,7 @@ std::vector<double> timeDeployFiles(const Model &model, const std::vector<const 
     for (const Model &f : files)
         timed.push_back(&f);
     timed.push_back(&model);
-    BenchOptions bench;
-    bench.batches = {batch};
-    bench.runs = runs;
-    bench.warmup = 2;
-    bench.runtime = runtime;
-    const BenchResult result = inOrt ? benchmarkInOnnxRuntime(timed, bench) : benchmarkModels(timed, bench);
-    std::vector<double> ms;
-    for (const std::vector<double> &m : result.median_ms)
-        ms.push_back(m.at(0));
+    const std::vector<double> ms = timeModels(timed, inOrt, runtime, batch, runs, 2, {});
     if (progress)
         progress(steps, steps);
     return ms;
@@ -99,16 +109,10 @@ FileSpeed timeAgainstOriginal(const Model &original, const Model &written, Runti
                               const ProgressFn &progress)
 {
     const bool inOrt = written.format() == ModelFormat::Onnx;
-    BenchOptions bench;
-    bench.batches = {batch};
-    bench.runs = runs;
-    bench.warmup = 1;
-    bench.runtime = runtime;
-    const BenchResult b = inOrt ? benchmarkInOnnxRuntime({&original, &written}, bench, progress)
-                                : benchmarkModels({&original, &written}, bench, progress);
+    const std::vector<double> ms = timeModels({&original, &written}, inOrt, runtime, batch, runs, 1, progress);
     FileSpeed speed;
-    speed.original_ms = b.median_ms.at(0).at(0);
-    speed.file_ms = b.median_ms.at(1).at(0);
+    speed.original_ms = ms.at(0);
+    speed.file_ms = ms.at(1);
     speed.runtime = inOrt ? std::string(OnnxRuntimeName) : toString(runtime);
     speed.batch = batch;
     speed.runs = runs;

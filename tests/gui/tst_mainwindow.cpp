@@ -41,6 +41,14 @@ bool waitForPlan(Document *d)
     return !spy.isEmpty();
 }
 
+// Opens the scripted ResNet-20 fixture in `window` and waits for its model and first plan.
+bool openAndPlan(MainWindow &window)
+{
+    QSignalSpy loaded(window.document(), &Document::modelChanged);
+    window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
+    return loaded.wait(60000) && waitForPlan(window.document());
+}
+
 void saveShot(QWidget *w, const QString &name)
 {
     QTest::qWait(100); // queued replots of the plots happen first
@@ -149,10 +157,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         Document *d = window.document();
-        QSignalSpy changed(d, &Document::modelChanged);
-        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
-        QVERIFY(changed.wait(60000));
-        QVERIFY(waitForPlan(d));
+        QVERIFY(openAndPlan(window));
         const std::string before = gkp::planToString(d->plan());
         const int64_t macsBefore = d->plan().totals.macs_after;
         const QString keptBefore = window.layerView()->model()->index(5, LayerTableModel::Kept).data().toString();
@@ -224,10 +229,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         Document *d = window.document();
-        QSignalSpy changed(d, &Document::modelChanged);
-        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
-        QVERIFY(changed.wait(60000));
-        QVERIFY(waitForPlan(d));
+        QVERIFY(openAndPlan(window));
         QTemporaryDir dir;
         ExportDialog dialog(d);
         const QString out = dir.filePath(QStringLiteral("exported.pt"));
@@ -344,10 +346,7 @@ private Q_SLOTS:
 
         MainWindow window;
         Document *d = window.document();
-        QSignalSpy loaded(d, &Document::modelChanged);
-        window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
-        QVERIFY(loaded.wait(60000));
-        QVERIFY(waitForPlan(d));
+        QVERIFY(openAndPlan(window));
         const std::string modelPath = d->model()->path();
         const std::string planBefore = gkp::planToString(d->plan());
         const int undoBefore = d->undoStack()->count();
