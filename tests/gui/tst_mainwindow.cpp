@@ -1,5 +1,6 @@
 #include "controlspanel.h"
 #include "document.h"
+#include "documenttestutil.h"
 #include "exportdialog.h"
 #include "layertablemodel.h"
 #include "mainwindow.h"
@@ -42,11 +43,9 @@ bool waitForPlan(Document *d)
 }
 
 // Opens the scripted ResNet-20 fixture in `window` and waits for its model and first plan.
-bool openAndPlan(MainWindow &window)
+bool openFixtureAndPlan(MainWindow &window)
 {
-    QSignalSpy loaded(window.document(), &Document::modelChanged);
-    window.openModel(QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"));
-    return loaded.wait(60000) && waitForPlan(window.document());
+    return openAndPlan(*window.document(), QStringLiteral(GKP_FIXTURES_DIR "/cifar_resnet20b_scripted.pt"), 60000);
 }
 
 void saveShot(QWidget *w, const QString &name)
@@ -157,7 +156,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         Document *d = window.document();
-        QVERIFY(openAndPlan(window));
+        QVERIFY(openFixtureAndPlan(window));
         const std::string before = gkp::planToString(d->plan());
         const int64_t macsBefore = d->plan().totals.macs_after;
         const QString keptBefore = window.layerView()->model()->index(5, LayerTableModel::Kept).data().toString();
@@ -229,7 +228,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         Document *d = window.document();
-        QVERIFY(openAndPlan(window));
+        QVERIFY(openFixtureAndPlan(window));
         QTemporaryDir dir;
         ExportDialog dialog(d);
         const QString out = dir.filePath(QStringLiteral("exported.pt"));
@@ -346,7 +345,7 @@ private Q_SLOTS:
 
         MainWindow window;
         Document *d = window.document();
-        QVERIFY(openAndPlan(window));
+        QVERIFY(openFixtureAndPlan(window));
         const std::string modelPath = d->model()->path();
         const std::string planBefore = gkp::planToString(d->plan());
         const int undoBefore = d->undoStack()->count();
