@@ -262,10 +262,17 @@ void addCompareCommand(CLI::App &app)
         ->check(CLI::IsMember({"l1", "l2", "group-norm"}));
     cmd->add_option("--sensitivity", *sensitivity,
                     "Allocate per-layer ratios by this sensitivity file (gkp sensitivity --json) instead of uniformly");
-    cmd->callback([o, reductions, granularities, sensitivity, channelImportance] {
+    auto channelAllocation = std::make_shared<std::string>("global");
+    cmd->add_option("--channel-allocation", *channelAllocation,
+                    "How the channel baselines spread the target: global (channels ranked across families by "
+                    "importance over the family's mean) or uniform (one ratio per family)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"global", "uniform"}));
+    cmd->callback([o, reductions, granularities, sensitivity, channelImportance, channelAllocation] {
         resolveMethod(*o);
         ComparisonOptions co;
         co.channel_importance = *channelImportance;
+        co.channel_allocation = *channelAllocation;
         co.reductions = parseFractions(*reductions, "--reductions");
         if (!granularities->empty())
             co.granularities = *granularities;
@@ -287,7 +294,7 @@ void addCompareCommand(CLI::App &app)
         Table table({"granularity", "method", "target", "MACs cut", "top-1", "top-5", "dense"},
                     {false, false, true, true, true, true, false});
         for (const ComparisonPoint &p : t.points)
-            table.addRow({p.granularity, comparisonMethodName(p.granularity, co.channel_importance), percent(p.target),
+            table.addRow({p.granularity, comparisonMethodName(p.granularity, co.channel_importance, co.channel_allocation), percent(p.target),
                           percent(p.macs_reduction), percent(p.top1), percent(p.top5), p.dense ? "yes" : "no (sparse)"});
         const std::string footer =
             "\nunpruned top-1 " + percent(t.baseline_top1) + " on " + t.dataset + "; GKP: " + t.method +

@@ -284,6 +284,12 @@ void ControlsPanel::commitGlobal()
         s.target_macs_reduction = m_targetSpin->value();
     else
         s.target_macs_reduction.reset();
+    // as gkp plan: the channel method spreads a target globally (its strong form), GKP uniformly;
+    // a global allocation needs a target
+    if (s.method == "channel" && s.target_macs_reduction)
+        s.allocation = "global";
+    if (s.allocation == "global" && (s.method != "channel" || !s.target_macs_reduction))
+        s.allocation = "uniform";
     s.groups = m_autoGroups->isChecked() ? 0 : m_groupsSpin->value();
     if (m_latencyAware->isChecked() != s.latency_aware) // as gkp plan: with timing, every G is a candidate
         s.epsilon = m_latencyAware->isChecked() ? 1.0 : gkp::PlanSettings{}.epsilon;

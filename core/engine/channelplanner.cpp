@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 namespace gkp {
@@ -267,26 +268,54 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
     }
 
     const int multiple = std::max(0, settings.channel_multiple); // 0: by each family's width
-    auto keptCount = [&](const ChannelFamily &f, double ratio) {
-        return Planner::keptPerGroup(f.channels, ratio, multiple);
+    const bool global = settings.allocation == "global";
+    if (!global && settings.allocation != "uniform")
+        throw Error("unknown allocation '" + settings.allocation + "' for channel pruning: expected uniform or global");
+    std::map<int, std::vector<double>> importance; // family -> per channel
+    auto importanceOf = [&](int family) -> const std::vector<double> & {
+        if (!importance.count(family))
+            importance[family] = channelImportance(model, family, settings.importance);
+        return importance[family];
     };
-    // Plans at one uniform ratio x (fixed ratios stay); kept channels by importance.
-    std::map<int, std::vector<double>> importance;
+    // global: a channel's importance over its family's mean, so families of different widths and
+    // depths compare (Torch-Pruning's global ranking); one threshold on it instead of one ratio.
+    std::map<int, std::vector<double>> normalised; // family -> ascending normalised importance
+    if (global)
+        for (const Request &r : requests) {
+            if (r.ratio)
+                continue;
+            std::vector<double> v = importanceOf(r.family);
+            const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(std::max<std::size_t>(1, v.size()));
+            for (double &x : v)
+                x = mean > 0 ? x / mean : 1.0;
+            std::sort(v.begin(), v.end());
+            normalised[r.family] = std::move(v);
+        }
+    // Kept count of a family at level x: the uniform ratio x, or (global) the channels whose
+    // normalised importance is at least x; a fixed ratio stays. At least one channel is kept.
+    auto keptAt = [&](const Request &r, double x) {
+        const ChannelFamily &f = deps.families[std::size_t(r.family)];
+        double ratio = r.ratio.value_or(x);
+        if (global && !r.ratio) {
+            const std::vector<double> &v = normalised.at(r.family);
+            const auto below = std::lower_bound(v.begin(), v.end(), x) - v.begin();
+            ratio = double(below) / double(f.channels);
+        }
+        return std::pair{Planner::keptPerGroup(f.channels, ratio, multiple), ratio};
+    };
+    // The plan at level x; kept channels by importance.
     auto groupsAt = [&](double x, bool select) {
         std::vector<ChannelGroupPlan> groups;
         for (const Request &r : requests) {
             const ChannelFamily &f = deps.families[std::size_t(r.family)];
-            const double ratio = r.ratio.value_or(x);
-            const int keep = keptCount(f, ratio);
+            const auto [keep, ratio] = keptAt(r, x);
             if (keep >= f.channels)
                 continue;
             ChannelGroupPlan g{f.index, f.name, f.channels, ratio, {}};
             std::vector<int> order(std::size_t(f.channels));
             std::iota(order.begin(), order.end(), 0);
             if (select) {
-                if (!importance.count(f.index))
-                    importance[f.index] = channelImportance(model, f.index, settings.importance);
-                const std::vector<double> &imp = importance[f.index];
+                const std::vector<double> &imp = importanceOf(f.index);
                 std::stable_sort(order.begin(), order.end(),
                                  [&](int a, int b) { return imp[std::size_t(a)] > imp[std::size_t(b)]; });
             }
@@ -298,15 +327,19 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
     };
 
     double x = settings.ratio;
+    if (global && !settings.target_macs_reduction)
+        throw Error("global allocation spreads a MACs target: give --target-macs-reduction");
     if (settings.target_macs_reduction) {
-        // MACs depend on the counts only: search the uniform ratio on unselected (first-k) channels.
+        // MACs depend on the counts only: search the level on unselected (first-k) channels.
         const double target = *settings.target_macs_reduction;
         auto reductionAt = [&](double r) {
             PlanTotals t;
             channelTotals(model, channelRemoval(deps, groupsAt(r, false)), t);
             return t.macsReduction();
         };
-        const double hiLimit = 0.999;
+        double hiLimit = 0.999;
+        for (const auto &[family, v] : normalised)
+            hiLimit = std::max(hiLimit, v.back() * 1.001);
         if (reductionAt(hiLimit) < target)
             throw Error("a " + std::to_string(int(std::lround(target * 1000)) / 10.0).substr(0, 5) +
                         " % conv-MACs reduction is not reachable by channel pruning: removing all but one channel of "

@@ -101,6 +101,7 @@ std::string methodSummary(const PlanSettings &s)
 {
     if (s.method == "channel")
         return std::string("coupled channel pruning, ") + s.importance + " importance" +
+               (s.allocation == "global" ? ", global allocation" : "") +
                (s.protect_residual ? ", residual streams kept whole" : "");
     return s.cluster + " + " + s.select + ", G = " + (s.groups == 0 ? std::string("auto") : std::to_string(s.groups));
 }

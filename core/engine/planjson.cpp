@@ -174,7 +174,7 @@ PlanSettings settingsFromJson(const Reader &r, const json &j, const std::string 
         s.target_macs_reduction = r.number(t, Reader::join(p, "target_macs_reduction"), 0.0, 0.999999);
     // allocation and sensitivity came later in version 1: absent means uniform
     if (j.contains("allocation"))
-        s.allocation = r.string(j["allocation"], Reader::join(p, "allocation"), {"uniform", "sensitivity"});
+        s.allocation = r.string(j["allocation"], Reader::join(p, "allocation"), {"uniform", "sensitivity", "global"});
     if (j.contains("sensitivity")) {
         const std::string sp = Reader::join(p, "sensitivity");
         const json &sens = j["sensitivity"];

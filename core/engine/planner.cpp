@@ -556,7 +556,7 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
     // with a ratio override keep it.
     const bool bySensitivity = s.allocation == "sensitivity";
     if (!bySensitivity && s.allocation != "uniform")
-        throw Error("unknown allocation '" + s.allocation + "': expected uniform or sensitivity");
+        throw Error("unknown allocation '" + s.allocation + "' for GKP: expected uniform or sensitivity (global is the channel method's)");
     std::vector<const SensitivityCurve *> curves(out.size(), nullptr);
     double xMax = 0.999;
     if (bySensitivity) {

@@ -39,16 +39,16 @@ const ComparisonPoint *ComparisonTable::find(const std::string &granularity, dou
     return nullptr;
 }
 
-std::string comparisonMethodName(const std::string &g, const std::string &importance)
+std::string comparisonMethodName(const std::string &g, const std::string &importance, const std::string &allocation)
 {
     if (g == "gkp")
         return "GKP (grouped kernel)";
     if (g == "gkp-g1")
         return "GKP with G = 1";
     if (g == "channel")
-        return "coupled channel pruning (" + importance + ")";
+        return "coupled channel pruning (" + importance + ", " + allocation + ")";
     if (g == "channel-internal")
-        return "coupled channel pruning (" + importance + "), internal channels only";
+        return "coupled channel pruning (" + importance + ", " + allocation + "), internal channels only";
     if (g == "filter")
         return "filter (L1, mask view)";
     if (g == "kernel")
@@ -105,7 +105,7 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
     table.samples = data.size();
     table.recalibration_samples = options.recalibration ? options.recalibration->size() : 0;
     table.method = methodSummary(settings) + ", " + settings.allocation + " allocation; channel baselines: " +
-                   options.channel_importance + " importance";
+                   options.channel_importance + " importance, " + options.channel_allocation + " allocation";
     table.reductions = options.reductions;
     table.granularities = options.granularities;
 
@@ -144,6 +144,7 @@ ComparisonTable compareAccuracy(Planner &planner, const PlanSettings &settings, 
                 } else if (g != "gkp") {
                     s.method = "channel";
                     s.importance = options.channel_importance;
+                    s.allocation = options.channel_allocation;
                     s.protect_residual = g == "channel-internal";
                     s.overrides.clear();
                 }

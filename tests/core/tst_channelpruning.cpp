@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <numeric>
+#include <set>
 
 namespace {
 
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void keepsTheMostImportantChannels();
     void groupNormCountsEveryCoupledSlice();
     void targetAndProtection();
+    void globalAllocation();
     void exportsSmallerDenseModels_data();
     void exportsSmallerDenseModels();
     void planRoundTripAndForeignPlan();
@@ -164,6 +166,53 @@ void TestChannelPruning::targetAndProtection()
     QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
     s.target_macs_reduction.reset();
     s.importance = "l3";
+    QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+}
+
+// Global allocation: one threshold on each channel's importance over its family's mean. Every
+// channel it removes must rank below every channel it keeps in every other family (ties and the
+// one channel a family always keeps aside), families end at different ratios, and the target holds.
+void TestChannelPruning::globalAllocation()
+{
+    const gkp::Model model = gkp::Model::load(fixture(QStringLiteral("cifar_resnet20_scripted.pt")));
+    gkp::Planner planner(model);
+    gkp::PlanSettings s = channelSettings(0.0);
+    s.target_macs_reduction = 0.4;
+    s.allocation = "global";
+    s.channel_multiple = 1;
+    const gkp::Plan plan = planner.makePlan(s);
+    QVERIFY2(plan.totals.macsReduction() >= 0.4 && plan.totals.macsReduction() < 0.47,
+             qPrintable(QString::number(plan.totals.macsReduction())));
+    double maxRemoved = 0.0, minKept = 1e300;
+    std::set<double> ratios;
+    for (const gkp::ChannelGroupPlan &g : plan.channel_groups) {
+        const std::vector<double> imp = gkp::channelImportance(model, g.family, s.importance);
+        const double mean = std::accumulate(imp.begin(), imp.end(), 0.0) / double(imp.size());
+        std::vector<bool> kept(imp.size(), false);
+        for (int c : g.kept)
+            kept[std::size_t(c)] = true;
+        for (std::size_t c = 0; c < imp.size(); ++c)
+            if (!kept[c])
+                maxRemoved = std::max(maxRemoved, imp[c] / mean);
+            else if (g.kept.size() > 1)
+                minKept = std::min(minKept, imp[c] / mean);
+        ratios.insert(1.0 - double(g.kept.size()) / double(g.channels));
+    }
+    QVERIFY2(maxRemoved <= minKept, qPrintable(QStringLiteral("removed %1 > kept %2").arg(maxRemoved).arg(minKept)));
+    QVERIFY2(ratios.size() > 2, "global allocation gave (nearly) one ratio to every family");
+    // the uniform plan at the same target is a different plan, and a plan reads back as global
+    s.allocation = "uniform";
+    const gkp::Plan uniform = planner.makePlan(s);
+    QVERIFY(uniform.channel_groups.size() != plan.channel_groups.size() ||
+            !std::equal(uniform.channel_groups.begin(), uniform.channel_groups.end(), plan.channel_groups.begin(),
+                        [](const auto &a, const auto &b) { return a.kept == b.kept; }));
+    QCOMPARE(gkp::planFromString(gkp::planToString(plan), model).settings.allocation, std::string("global"));
+    // a global allocation needs a target, and GKP has none
+    s.allocation = "global";
+    s.target_macs_reduction.reset();
+    QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+    s.method = "gkp";
+    s.target_macs_reduction = 0.4;
     QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
 }
 
