@@ -161,10 +161,10 @@ void addPlanCommand(CLI::App &app)
                     "Find the uniform ratio that removes this fraction of all conv MACs (e.g. 0.43)")
         ->check(CLI::Range(0.0, 0.999));
     cmd->add_option("--allocation", o->allocation,
-                    "How --target-macs-reduction is spread: uniform (one ratio everywhere) or, channel method, "
-                    "global (one threshold on each channel's importance over its family's mean; at 43 % on the "
-                    "demo 89.4 % top-1 against 84.2 % uniform); auto: global for the channel method with a target, "
-                    "else uniform")
+                    "How --target-macs-reduction is spread: uniform (one ratio everywhere) or global (one threshold "
+                    "on each channel's importance over its family's or layer's mean; at 43 % on the demo the channel "
+                    "method got 89.4 % top-1 against 84.2 % uniform, GKP 88.3 % against 87.4 %); auto: global for "
+                    "the channel method with a target, else uniform")
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "uniform", "global"}));
     cmd->add_option("--sensitivity", o->sensitivity,

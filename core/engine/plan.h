@@ -52,7 +52,9 @@ struct PlanSettings
     std::optional<double> target_macs_reduction; // fraction of total conv MACs to remove; overrides ratio
     // How a MACs target is spread over layers: "uniform" (one ratio for every layer) or
     // "sensitivity" (each layer gets the largest ratio whose measured drop stays under one common
-    // threshold, the threshold searched so the target is met; see engine/allocation.h).
+    // threshold, the threshold searched so the target is met; see engine/allocation.h) or "global"
+    // (one threshold on each channel's importance over its channel family's mean, channel method,
+    // or its layer's mean, GKP; the layer's or family's ratio is the share below it).
     std::string allocation = "uniform";
     std::map<std::string, SensitivityCurve> sensitivity; // per layer name; used by "sensitivity"
     std::optional<double> lambda;                // greedy lambda; nullopt = auto

@@ -207,13 +207,32 @@ void TestChannelPruning::globalAllocation()
             !std::equal(uniform.channel_groups.begin(), uniform.channel_groups.end(), plan.channel_groups.begin(),
                         [](const auto &a, const auto &b) { return a.kept == b.kept; }));
     QCOMPARE(gkp::planFromString(gkp::planToString(plan), model).settings.allocation, std::string("global"));
-    // a global allocation needs a target, and GKP has none
+    // a global allocation needs a target
     s.allocation = "global";
     s.target_macs_reduction.reset();
     QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+
+    // GKP: a layer's ratio is the share of its input channels whose kernel-column norm over the
+    // layer's mean is below one common threshold
     s.method = "gkp";
     s.target_macs_reduction = 0.4;
-    QVERIFY_THROWS_EXCEPTION(gkp::Error, planner.makePlan(s));
+    const gkp::Plan gkpPlan = planner.makePlan(s);
+    QVERIFY(gkpPlan.totals.macsReduction() >= 0.4 && gkpPlan.totals.macsReduction() < 0.45);
+    ratios.clear();
+    double maxBelow = 0.0, minAbove = 1e300; // normalised column norms each side of each layer's cut
+    for (const gkp::LayerPlan &l : gkpPlan.layers) {
+        ratios.insert(std::round(l.ratio * 1000.0) / 1000.0);
+        const torch::Tensor w = model.impl().weights.at(std::size_t(l.layer)).detach().to(torch::kDouble);
+        torch::Tensor col = w.transpose(0, 1).flatten(1).pow(2).sum(1).sqrt();
+        col = std::get<0>((col / col.mean()).sort());
+        const int64_t cin = col.size(0), removed = cin - l.kept_per_group;
+        if (removed > 0)
+            maxBelow = std::max(maxBelow, col[removed - 1].item<double>());
+        if (removed < cin && l.ratio < 0.9)
+            minAbove = std::min(minAbove, col[removed].item<double>());
+    }
+    QVERIFY2(ratios.size() > 2, "global allocation gave GKP (nearly) one ratio in every layer");
+    QVERIFY2(maxBelow <= minAbove, qPrintable(QStringLiteral("%1 > %2").arg(maxBelow).arg(minAbove)));
 }
 
 void TestChannelPruning::exportsSmallerDenseModels_data()
