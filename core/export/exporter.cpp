@@ -137,6 +137,8 @@ void timeLayerForms(const Model &model, const LayerPlan &l, int64_t batch, int r
     torch::NoGradGuard noGrad;
     const ConvLayer &conv = model.inventory().layers.at(std::size_t(l.layer));
     e.name = l.name;
+    if (batch <= 0 && !conv.input_shape.empty()) // the example's batch: one cache entry with an explicit one
+        batch = conv.input_shape[0];
     const bool freeProducer = context.gather_free_producer >= 0 && l.groups > 1;
     const std::string key =
         timingKey(conv, l, batch, runs, context,
