@@ -311,10 +311,14 @@ void addCompareCommand(CLI::App &app)
 void addFrontierCommand(CLI::App &app)
 {
     auto *cmd = app.add_subcommand(
-        "frontier", "Accuracy-latency frontier: GKP plans over group counts and MACs targets, each exported for the "
-                    "runtime and timed against the original (interleaved medians); the Pareto points marked");
+        "frontier", "Accuracy-latency frontier: GKP plans over group counts and MACs targets and the coupled "
+                    "channel-pruning baseline, each exported for the runtime and timed against the original "
+                    "(interleaved medians); the Pareto points marked, and whether GKP beats channel pruning at "
+                    "equal speed");
     auto o = std::make_shared<AnalysisOptions>();
-    auto groups = std::make_shared<std::string>("1,2,4,8,auto");
+    auto groups = std::make_shared<std::string>("channel,1,2,4,8,auto");
+    auto frontierImportance = std::make_shared<std::string>("group-norm");
+    auto gkpAllocation = std::make_shared<std::string>("uniform");
     auto targets = std::make_shared<std::string>("0.2,0.3,0.4,0.5,0.6");
     auto runtime = std::make_shared<std::string>("frozen");
     auto timingBatch = std::make_shared<int64_t>(0);
@@ -322,8 +326,20 @@ void addFrontierCommand(CLI::App &app)
     auto plansDir = std::make_shared<std::string>();
     auto keep = std::make_shared<bool>(false);
     cmd->add_option("model", o->model, "Model: TorchScript (.pt) or ONNX (.onnx)")->required();
-    cmd->add_option("--groups", *groups, "Comma-separated group counts; auto = latency-aware flexible G")
+    cmd->add_option("--groups", *groups,
+                    "Comma-separated settings: group counts, auto (latency-aware flexible G), channel (coupled "
+                    "channel pruning, global allocation) and channel-internal (the same, residual streams whole)")
         ->capture_default_str();
+    cmd->add_option("--channel-importance", *frontierImportance,
+                    "Criterion of the channel points: l1, l2 or group-norm")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"l1", "l2", "group-norm"}));
+    cmd->add_option("--allocation", *gkpAllocation,
+                    "How the GKP points spread their target: uniform (one ratio) or global (one threshold on each "
+                    "input channel's kernel-column norm over its layer's mean); the channel points always spread "
+                    "theirs globally")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"uniform", "global"}));
     cmd->add_option("--targets", *targets, "Comma-separated conv-MACs reductions the plans target")
         ->capture_default_str();
     cmd->add_option("--runtime", *runtime,
@@ -352,7 +368,8 @@ void addFrontierCommand(CLI::App &app)
     auto *csv = cmd->add_flag("--csv", o->csv, "CSV output");
     cmd->add_flag("--json", o->json, "JSON output")->excludes(csv);
     cmd->add_option("-o,--output", o->output, "Write the output to this file (atomically) instead of stdout");
-    cmd->callback([o, groups, targets, runtime, timingBatch, runs, plansDir, keep] {
+    cmd->callback([o, groups, targets, runtime, timingBatch, runs, plansDir, keep, frontierImportance,
+                   gkpAllocation] {
         if (o->recalibrate > 0 && o->dataset.empty())
             throw Error("--recalibrate-bn needs --dataset: BatchNorm is recalibrated before evaluating top-1");
         o->groups = "1"; // the sweep sets G per point; resolveMethod then reads --lambda
@@ -363,10 +380,12 @@ void addFrontierCommand(CLI::App &app)
         for (std::string g; std::getline(list, g, ',');)
             fo.groups.push_back(g);
         fo.targets = parseFractions(*targets, "--targets");
+        fo.channel_importance = *frontierImportance;
         fo.runtime = *runtimeFromString(*runtime);
         fo.batch = *timingBatch;
         fo.runs = *runs;
         fo.settings = o->settings;
+        fo.settings.allocation = *gkpAllocation;
         fo.keep_files = *keep;
         fo.eval_batch = o->batch;
         if (!o->output.empty())
@@ -390,13 +409,14 @@ void addFrontierCommand(CLI::App &app)
             f = computeFrontier(model, fo, bar.callback());
         }
         const std::string quality = f.quality == "top1" ? "top-1" : "energy";
-        Table table({"G", "target", "file MACs cut", "grouped layers", "latency ms", "speed-up", quality, "pareto"},
+        Table table({"setting", "target", "file MACs cut", "grouped layers", "latency ms", "speed-up", quality, "pareto"},
                     {true, true, true, true, true, true, true, false});
         for (const FrontierPoint &p : f.points) {
             char ms[32], speed[32];
             std::snprintf(ms, sizeof ms, "%.2f", p.latency_ms);
             std::snprintf(speed, sizeof speed, "%.2fx", p.speedup());
-            table.addRow({p.groups, percent(p.target), percent(p.file_macs_cut), percent(p.share_grouped), ms, speed,
+            const std::string setting = p.isChannel() ? p.groups + " (" + p.importance + ")" : "G " + p.groups;
+            table.addRow({setting, percent(p.target), percent(p.file_macs_cut), percent(p.share_grouped), ms, speed,
                           percent(p.quality()), p.pareto ? "*" : ""});
         }
         char original[64];
@@ -415,6 +435,9 @@ void addFrontierCommand(CLI::App &app)
         });
         if (!anyFaster)
             footer += "no point with G > 1 in most of its layers ran faster than the original here\n";
+        footer += f.verdict.text + "\n";
+        for (const std::string &s : f.skipped)
+            footer += "skipped " + s + "\n";
         if (ProgressBar::interrupted())
             throw Cancelled();
         emit(*o, frontierToCsv(f), frontierToJson(f), table, footer);

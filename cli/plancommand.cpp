@@ -71,9 +71,7 @@ PlanSettings resolve(PlanOptions &o)
         }
     }
     s.target_macs_reduction = o.target;
-    s.allocation = o.allocation != "auto" ? o.allocation
-                   : s.method == "channel" && o.target && o.sensitivity.empty() ? "global"
-                                                                                : "uniform";
+    s.allocation = o.allocation != "auto" ? o.allocation : o.sensitivity.empty() ? defaultAllocation(s) : "uniform";
     if (!o.sensitivity.empty()) {
         if (!o.target)
             throw Error("--sensitivity allocates a MACs target: give --target-macs-reduction too");

@@ -53,8 +53,11 @@ std::vector<std::string> parseGroups(const QString &text)
     for (const QString &part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
         bool ok = false;
         const int g = part.toInt(&ok);
-        if (part != QStringLiteral("auto") && (!ok || g < 1))
-            throw gkp::Error("'" + part.toStdString() + "' is not a group count (a positive number or auto)");
+        const bool named = part == QStringLiteral("auto") || part == QStringLiteral("channel") ||
+                           part == QStringLiteral("channel-internal");
+        if (!named && (!ok || g < 1))
+            throw gkp::Error("'" + part.toStdString() +
+                             "' is not a group count (a positive number, auto, channel or channel-internal)");
         if (std::find(out.begin(), out.end(), part.toStdString()) == out.end())
             out.push_back(part.toStdString());
     }
@@ -67,6 +70,10 @@ QColor groupsColor(const std::string &g)
 {
     if (g == "auto")
         return QColor(0x11, 0x11, 0x11);
+    if (g == "channel")
+        return QColor(0xe3, 0x77, 0xc2);
+    if (g == "channel-internal")
+        return QColor(0x7f, 0x7f, 0x7f);
     static const QColor palette[] = {QColor(0x2c, 0xa0, 0x2c), QColor(0x1f, 0x77, 0xb4), QColor(0x94, 0x67, 0xbd),
                                      QColor(0xd6, 0x27, 0x28), QColor(0xff, 0x7f, 0x0e), QColor(0x8c, 0x56, 0x4b)};
     int i = 0;
@@ -115,6 +122,39 @@ QString granularityLabel(const std::string &g)
     return AnalysisWindow::tr("Weight (|w|, sparse)");
 }
 
+// A frontier point's sweep setting, as its legend and status show it.
+QString pointLabel(const gkp::FrontierPoint &p)
+{
+    const QString importance = QString::fromStdString(p.importance);
+    if (p.groups == "channel")
+        return AnalysisWindow::tr("channel pruning (coupled, %1)").arg(importance);
+    if (p.groups == "channel-internal")
+        return AnalysisWindow::tr("channel pruning (coupled, %1, internal only)").arg(importance);
+    if (p.groups == "auto")
+        return AnalysisWindow::tr("G auto (latency-aware)");
+    return AnalysisWindow::tr("G = %1").arg(QString::fromStdString(p.groups));
+}
+
+// Whether GKP beat channel pruning at equal speed (see gkp::frontierVerdict).
+QString verdictText(const gkp::Frontier &f)
+{
+    const gkp::FrontierVerdict &v = f.verdict;
+    if (v.gkp < 0 || v.channel < 0)
+        return AnalysisWindow::tr("No GKP point with G > 1 in most of its layers to set against a channel-pruning "
+                                  "point at equal speed.");
+    const gkp::FrontierPoint &g = f.points.at(std::size_t(v.gkp)), &c = f.points.at(std::size_t(v.channel));
+    const QString lead = AnalysisWindow::tr("%1 at %2 % leads the channel-pruning points it is at most 1.10x slower "
+                                            "than by %3 points at least (closest: %4 at %5 %).")
+                             .arg(pointLabel(g))
+                             .arg(100.0 * g.target, 0, 'f', 0)
+                             .arg(100.0 * v.margin, 0, 'f', 1)
+                             .arg(pointLabel(c))
+                             .arg(100.0 * c.target, 0, 'f', 0);
+    return (v.reached ? AnalysisWindow::tr("GKP beats channel pruning at equal speed: ")
+                      : AnalysisWindow::tr("GKP does not beat channel pruning by 3 points at equal speed: ")) +
+           lead;
+}
+
 QCustomPlot *makePlot(const QString &x, const QString &y)
 {
     auto *plot = new QCustomPlot;
@@ -161,7 +201,7 @@ AnalysisWindow::AnalysisWindow(Document *document, QWidget *parent)
       m_runSensitivity(new QPushButton(tr("Measure"))), m_runComparison(new QPushButton(tr("Compare"))),
       m_useAllocation(new QPushButton(tr("Use for MACs-Target Allocation"))),
       m_saveSensitivity(new QPushButton(tr("Save…"))), m_saveComparison(new QPushButton(tr("Save…"))),
-      m_frontierGroups(new QLineEdit(QStringLiteral("1, 2, 4, 8, auto"))),
+      m_frontierGroups(new QLineEdit(QStringLiteral("channel, 1, 2, 4, 8, auto"))),
       m_frontierTargets(new QLineEdit(QStringLiteral("0.2, 0.3, 0.4, 0.5, 0.6"))),
       m_frontierAccuracy(new QCheckBox(tr("Top-1 on the data (else retained kernel energy)"))),
       m_frontierBatch(new QSpinBox), m_frontierPlot(makePlot(tr("time of the exported file / the original's, same runs"), tr("top-1 (%)"))),
@@ -527,13 +567,14 @@ void AnalysisWindow::onFinished()
         for (const gkp::FrontierPoint &p : o.frontier->points)
             pareto += p.pareto ? 1 : 0;
         m_status->setText(tr("%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each "
-                             "file timed against it in the same interleaved runs)%6.")
+                             "file timed against it in the same interleaved runs)%6. %7")
                               .arg(o.frontier->points.size())
                               .arg(pareto)
                               .arg(o.frontier->original_latency_ms, 0, 'f', 2)
                               .arg(QString::fromStdString(o.frontier->runtime))
                               .arg(o.frontier->batch)
-                              .arg(o.frontier->quality == "top1" ? QStringLiteral("; ") + protocol : QString()));
+                              .arg(o.frontier->quality == "top1" ? QStringLiteral("; ") + protocol : QString())
+                              .arg(verdictText(*o.frontier)));
     } else if (o.comparison) {
         showComparison(*o.comparison);
         m_status->setText(tr("Unpruned top-1 %1 % on %2 images; %3. MACs of kernel and weight pruning are sparse "
@@ -627,9 +668,13 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
             order.push_back(p.groups);
     for (const std::string &groups : order) {
         QCPGraph *g = plot->addGraph();
-        g->setName(groups == "auto" ? tr("G auto (latency-aware)") : tr("G = %1").arg(QString::fromStdString(groups)));
+        const gkp::FrontierPoint &first =
+            *std::find_if(f.points.begin(), f.points.end(), [&](const auto &p) { return p.groups == groups; });
+        g->setName(pointLabel(first));
         g->setLineStyle(QCPGraph::lsNone);
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, groupsColor(groups), 8));
+        // channel pruning as squares: a different method, not another G
+        g->setScatterStyle(QCPScatterStyle(first.isChannel() ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssDisc,
+                                           groupsColor(groups), 8));
         g->setPen(QPen(groupsColor(groups)));
         QVector<double> x, y;
         std::vector<int> indices;
@@ -726,9 +771,9 @@ void AnalysisWindow::loadFrontierPoint(int index)
     ring->setPen(QPen(Qt::black, 2));
     ring->setLayer(QStringLiteral("grid")); // the point inside it stays clickable
     m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);
-    m_status->setText(tr("Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x "
+    m_status->setText(tr("Plan of %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x "
                          "against the original (Edit ▸ Undo restores the previous plan).")
-                          .arg(QString::fromStdString(p.groups))
+                          .arg(pointLabel(p))
                           .arg(100.0 * p.target, 0, 'f', 0)
                           .arg(100.0 * p.file_macs_cut, 0, 'f', 1)
                           .arg(p.speedup(), 0, 'f', 2));

@@ -284,11 +284,14 @@ void ControlsPanel::commitGlobal()
         s.target_macs_reduction = m_targetSpin->value();
     else
         s.target_macs_reduction.reset();
-    // as gkp plan: the channel method spreads a target globally (its strong form), GKP uniformly;
-    // a global allocation needs a target
-    if (s.method == "channel" && s.target_macs_reduction)
-        s.allocation = "global";
-    if (s.allocation == "global" && (s.method != "channel" || !s.target_macs_reduction))
+    // as gkp plan: a new method or target takes the default allocation (global for the channel
+    // method with a target, else uniform); an unchanged one keeps a loaded plan's (GKP global
+    // too); a global allocation needs a target
+    const gkp::PlanSettings &before = m_document->settings();
+    if (s.allocation != "sensitivity" && (s.method != before.method || s.target_macs_reduction.has_value() !=
+                                                                           before.target_macs_reduction.has_value()))
+        s.allocation = gkp::defaultAllocation(s);
+    if (s.allocation == "global" && !s.target_macs_reduction)
         s.allocation = "uniform";
     s.groups = m_autoGroups->isChecked() ? 0 : m_groupsSpin->value();
     if (m_latencyAware->isChecked() != s.latency_aware) // as gkp plan: with timing, every G is a candidate

@@ -3,6 +3,7 @@
 #include "util/error.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace gkp::allocation {
 
@@ -58,6 +59,22 @@ double ratioAtThreshold(const SensitivityCurve &curve, double threshold)
         return r0 + (r1 - r0) * (threshold - d0) / (d1 - d0);
     }
     return k.back().first;
+}
+
+std::vector<double> normalisedAscending(std::vector<double> scores)
+{
+    const double mean = std::accumulate(scores.begin(), scores.end(), 0.0) / double(std::max<std::size_t>(1, scores.size()));
+    for (double &x : scores)
+        x = mean > 0 ? x / mean : 1.0;
+    std::sort(scores.begin(), scores.end());
+    return scores;
+}
+
+double shareBelow(const std::vector<double> &sorted, double x)
+{
+    if (sorted.empty())
+        return 0.0;
+    return double(std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin()) / double(sorted.size());
 }
 
 } // namespace gkp::allocation

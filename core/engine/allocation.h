@@ -30,6 +30,13 @@ double ratioAtThreshold(const SensitivityCurve &curve, double threshold);
 // The adjusted drop at the largest measured ratio: thresholds above it change nothing.
 double maxThreshold(const SensitivityCurve &curve);
 
+// Global allocation (the channel method's families, GKP's layers): scores over their mean,
+// ascending, so units of different widths and depths compare on one threshold.
+std::vector<double> normalisedAscending(std::vector<double> scores);
+
+// The share of `sorted` (ascending) below x: a unit's pruned fraction at the global threshold x.
+double shareBelow(const std::vector<double> &sorted, double x);
+
 } // namespace allocation
 
 } // namespace gkp

@@ -1,5 +1,6 @@
 #include "engine/channelplanner.h"
 
+#include "engine/allocation.h"
 #include "engine/planner.h"
 #include "model/channeldeps.h"
 #include "model/model.h"
@@ -284,23 +285,15 @@ Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
         for (const Request &r : requests) {
             if (r.ratio)
                 continue;
-            std::vector<double> v = importanceOf(r.family);
-            const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(std::max<std::size_t>(1, v.size()));
-            for (double &x : v)
-                x = mean > 0 ? x / mean : 1.0;
-            std::sort(v.begin(), v.end());
-            normalised[r.family] = std::move(v);
+            normalised[r.family] = allocation::normalisedAscending(importanceOf(r.family));
         }
     // Kept count of a family at level x: the uniform ratio x, or (global) the channels whose
     // normalised importance is at least x; a fixed ratio stays. At least one channel is kept.
     auto keptAt = [&](const Request &r, double x) {
         const ChannelFamily &f = deps.families[std::size_t(r.family)];
         double ratio = r.ratio.value_or(x);
-        if (global && !r.ratio) {
-            const std::vector<double> &v = normalised.at(r.family);
-            const auto below = std::lower_bound(v.begin(), v.end(), x) - v.begin();
-            ratio = double(below) / double(f.channels);
-        }
+        if (global && !r.ratio)
+            ratio = allocation::shareBelow(normalised.at(r.family), x);
         return std::pair{Planner::keptPerGroup(f.channels, ratio, multiple), ratio};
     };
     // The plan at level x; kept channels by importance.

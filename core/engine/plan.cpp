@@ -97,6 +97,11 @@ void updateCosts(LayerPlan &layer, const Model &model)
     layer.gather_width = int64_t(layer.groups) * layer.kept_per_group;
 }
 
+std::string defaultAllocation(const PlanSettings &settings)
+{
+    return settings.method == "channel" && settings.target_macs_reduction ? "global" : "uniform";
+}
+
 std::string methodSummary(const PlanSettings &s)
 {
     if (s.method == "channel")

@@ -176,6 +176,11 @@ bool keptBalancedOver(const LayerPlan &consumer, const LayerPlan &producer);
 void updateCosts(LayerPlan &layer, const Model &model);
 void updateTotals(Plan &plan, const Model &model);
 
+// The allocation a MACs target is spread by when the user chooses none (gkp plan --allocation
+// auto, the GUI): one global threshold for the channel method with a target (its strong form,
+// Torch-Pruning's global ranking), one uniform ratio otherwise.
+std::string defaultAllocation(const PlanSettings &settings);
+
 // "kmeans + greedy, G = 8" (or "G = auto"): how the layers are planned, for reports.
 std::string methodSummary(const PlanSettings &settings);
 

@@ -366,7 +366,7 @@ struct Planner::Impl
                 if (timer)
                     timer(c, context, e);
                 else
-                    timeLayerForms(model, c, s.latency_batch, 5, e, context);
+                    timeLayerForms(model, c, s.latency_batch, FormTimingRuns, e, context);
             }
             double ms = e.timings_ms.at("grouped");
             for (const char *form : {"split", "gather-free"})
@@ -570,9 +570,9 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
             if (fixedRatio[i])
                 continue;
             const torch::Tensor w = m_impl->model.impl().weights.at(std::size_t(out[i].layer)).detach().to(torch::kDouble);
-            torch::Tensor col = w.transpose(0, 1).flatten(1).pow(2).sum(1).sqrt();
-            col = std::get<0>((col / col.mean().clamp_min(1e-300)).sort()).contiguous();
-            scores[i].assign(col.data_ptr<double>(), col.data_ptr<double>() + col.numel());
+            const torch::Tensor col = w.transpose(0, 1).flatten(1).pow(2).sum(1).sqrt().contiguous();
+            scores[i] = allocation::normalisedAscending(
+                std::vector<double>(col.data_ptr<double>(), col.data_ptr<double>() + col.numel()));
             xMax = std::max(xMax, scores[i].back() * 1.001);
         }
     }
@@ -594,10 +594,8 @@ std::vector<Planner::Request> Planner::requests(const PlanSettings &s) const
     auto ratioAt = [&](std::size_t i, double x) {
         if (fixedRatio[i])
             return out[i].ratio;
-        if (global) {
-            const std::vector<double> &v = scores[i];
-            return std::min(maxGlobalRatio, double(std::lower_bound(v.begin(), v.end(), x) - v.begin()) / double(v.size()));
-        }
+        if (global)
+            return std::min(maxGlobalRatio, allocation::shareBelow(scores[i], x));
         return bySensitivity ? allocation::ratioAtThreshold(*curves[i], x) : x;
     };
     auto reductionAt = [&](double x) {

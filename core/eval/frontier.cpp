@@ -27,12 +27,26 @@ std::string targetLabel(double target)
     return buf;
 }
 
+bool isChannelSetting(const std::string &groups)
+{
+    return groups == "channel" || groups == "channel-internal";
+}
+
 PlanSettings pointSettings(const FrontierOptions &o, const std::string &groups, double target, int64_t batch)
 {
     PlanSettings s = o.settings;
     s.method = "gkp";
     s.target_macs_reduction = target;
-    if (groups == "auto") {
+    if (isChannelSetting(groups)) {
+        // the strong baseline of gkp compare: coupled channels, one global threshold
+        s.method = "channel";
+        s.importance = o.channel_importance;
+        s.allocation = "global";
+        s.protect_residual = groups == "channel-internal";
+        s.groups = 1;
+        s.latency_aware = false;
+        s.overrides.clear();
+    } else if (groups == "auto") {
         s.groups = 0;
         s.latency_aware = true;
         s.latency_runtime = toString(o.runtime);
@@ -49,7 +63,7 @@ void checkOptions(const FrontierOptions &o)
     if (o.groups.empty() || o.targets.empty())
         throw Error("the frontier needs at least one group count and one MACs target");
     for (const std::string &g : o.groups) {
-        if (g == "auto")
+        if (g == "auto" || isChannelSetting(g))
             continue;
         std::size_t used = 0;
         int v = 0;
@@ -59,11 +73,14 @@ void checkOptions(const FrontierOptions &o)
             used = 0;
         }
         if (used != g.size() || v < 1)
-            throw Error("frontier group count '" + g + "': expected a positive number or auto");
+            throw Error("frontier group count '" + g +
+                        "': expected a positive number, auto, channel or channel-internal");
     }
     for (double t : o.targets)
         if (!(t > 0.0 && t < 1.0))
             throw Error("frontier MACs targets must be in (0, 1), not " + std::to_string(t));
+    if (o.channel_importance != "l1" && o.channel_importance != "l2" && o.channel_importance != "group-norm")
+        throw Error("unknown channel importance '" + o.channel_importance + "': expected l1, l2 or group-norm");
     if (o.runs < 1)
         throw Error("the frontier needs at least one timed run per point");
 }
@@ -80,6 +97,65 @@ double planEnergy(const Plan &plan, const Model &model)
         kept += double(l.macs) * (lp ? lp->retained_energy : 1.0);
     }
     return total > 0.0 ? kept / total : 1.0;
+}
+
+FrontierVerdict frontierVerdict(const std::vector<FrontierPoint> &points, double margin, double slack)
+{
+    FrontierVerdict v;
+    const bool anyGrouped = std::any_of(points.begin(), points.end(), [](const auto &p) { return p.isGrouped(); });
+    const bool anyChannel =
+        std::any_of(points.begin(), points.end(), [](const auto &p) { return p.isChannelPruning(); });
+    char buf[400];
+    if (!anyGrouped || !anyChannel) {
+        v.text = !anyGrouped ? "no point has G > 1 in most of its layers: nothing to set against channel pruning"
+                             : "no channel-pruning point (channel baseline or G = 1) to set GKP against";
+        return v;
+    }
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const FrontierPoint &p = points[i];
+        if (!p.isGrouped())
+            continue;
+        int worst = -1;
+        double least = 0.0;
+        for (std::size_t j = 0; j < points.size(); ++j) {
+            const FrontierPoint &q = points[j];
+            if (!q.isChannelPruning() || p.relativeTime() > slack * q.relativeTime())
+                continue;
+            const double d = p.quality() - q.quality();
+            if (worst < 0 || d < least) {
+                worst = int(j);
+                least = d;
+            }
+        }
+        if (worst >= 0 && (v.gkp < 0 || least > v.margin)) {
+            v.gkp = int(i);
+            v.channel = worst;
+            v.margin = least;
+        }
+    }
+    if (v.gkp < 0) {
+        std::snprintf(buf, sizeof buf,
+                      "no point with G > 1 in most of its layers runs within %.2fx of a channel-pruning point's time: "
+                      "GKP does not reach channel pruning's speed here",
+                      slack);
+        v.text = buf;
+        return v;
+    }
+    v.reached = v.margin >= margin - 1e-12;
+    const FrontierPoint &g = points[std::size_t(v.gkp)], &c = points[std::size_t(v.channel)];
+    const bool top1 = g.top1.has_value();
+    auto label = [](const FrontierPoint &p) {
+        return p.isChannel() ? p.groups + " (" + p.importance + ")" : "G " + p.groups;
+    };
+    std::snprintf(buf, sizeof buf,
+                  "%s: GKP's best point (%s at %.0f %%, %.2fx the original's time) leads every channel-pruning point "
+                  "it is at most %.2fx slower than by %+.1f %s at least (closest: %s at %.0f %%, %.2fx); %.1f needed",
+                  v.reached ? "GKP beats channel pruning at equal speed" : "GKP does not beat channel pruning at equal speed",
+                  label(g).c_str(), 100.0 * g.target, g.relativeTime(), slack, 100.0 * v.margin,
+                  top1 ? "points of top-1" : "points of energy", label(c).c_str(), 100.0 * c.target, c.relativeTime(),
+                  100.0 * margin);
+    v.text = buf;
+    return v;
 }
 
 void markPareto(std::vector<FrontierPoint> &points)
@@ -124,9 +200,21 @@ Frontier computeFrontier(const Model &model, const FrontierOptions &options, con
             if (progress && !progress(done, total))
                 throw Cancelled();
             const PlanSettings s = pointSettings(options, groups, target, batch);
-            const Plan plan = planner.makePlan(s);
+            Plan plan;
+            try {
+                plan = planner.makePlan(s);
+            } catch (const Cancelled &) {
+                throw;
+            } catch (const Error &e) { // e.g. a target channel pruning cannot reach: the other points stand
+                f.skipped.push_back(groups + " at " + targetLabel(target) + ": " + e.what());
+                ++done;
+                continue;
+            }
             FrontierPoint p;
             p.groups = groups;
+            p.method = s.method;
+            if (plan.isChannelPlan())
+                p.importance = s.importance;
             p.target = target;
             const std::string stem = "frontier-G" + groups + "-" + targetLabel(target);
             p.plan = (dir / (stem + ".json")).string();
@@ -180,8 +268,11 @@ Frontier computeFrontier(const Model &model, const FrontierOptions &options, con
         }
     if (progress)
         progress(total, total);
+    if (f.points.empty())
+        throw Error("no point of the frontier could be planned: " + f.skipped.front());
     f.original_latency_ms = medianOf(originals);
     markPareto(f.points);
+    f.verdict = frontierVerdict(f.points);
     return f;
 }
 
@@ -190,6 +281,7 @@ std::string frontierToJson(const Frontier &f)
     nlohmann::json points = nlohmann::json::array();
     for (const FrontierPoint &p : f.points) {
         nlohmann::json j = {{"plan", p.plan},
+                            {"method", p.method},
                             {"target", p.target},
                             {"pruned_layers", p.pruned_layers},
                             {"share_grouped", p.share_grouped},
@@ -202,8 +294,12 @@ std::string frontierToJson(const Frontier &f)
                             {"pareto", p.pareto}};
         if (p.groups == "auto")
             j["groups"] = "auto";
-        else
+        else if (p.isChannel()) { // plain dense convs, as G = 1; "setting" tells the two apart
+            j["groups"] = 1;
+            j["importance"] = p.importance;
+        } else
             j["groups"] = std::stoi(p.groups);
+        j["setting"] = p.groups;
         if (p.top1)
             j["top1"] = *p.top1;
         points.push_back(std::move(j));
@@ -215,15 +311,22 @@ std::string frontierToJson(const Frontier &f)
                                 {"quality", f.quality},
                                 {"recalibration_samples", f.recalibration_samples},
                                 {"original_latency_ms", f.original_latency_ms},
-                                {"points", points}};
+                                {"points", points},
+                                {"skipped", f.skipped},
+                                {"verdict",
+                                 {{"gkp_point", f.verdict.gkp},
+                                  {"channel_point", f.verdict.channel},
+                                  {"margin", f.verdict.margin},
+                                  {"gkp_beats_channel", f.verdict.reached},
+                                  {"text", f.verdict.text}}}};
     return doc.dump(1) + "\n";
 }
 
 std::string frontierToCsv(const Frontier &f)
 {
     std::ostringstream out;
-    out << "groups,target,pruned_layers,share_grouped,plan_macs_cut,file_macs_cut,latency_ms,original_ms,speedup,"
-           "energy,top1,pareto,plan\n";
+    out << "setting,target,pruned_layers,share_grouped,plan_macs_cut,file_macs_cut,latency_ms,original_ms,speedup,"
+           "energy,top1,pareto,method,importance,plan\n";
     for (const FrontierPoint &p : f.points) {
         char buf[512];
         std::snprintf(buf, sizeof buf, "%s,%g,%d,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,%.6f,", p.groups.c_str(), p.target,
@@ -234,7 +337,7 @@ std::string frontierToCsv(const Frontier &f)
             std::snprintf(buf, sizeof buf, "%.6f", *p.top1);
             out << buf;
         }
-        out << "," << (p.pareto ? 1 : 0) << "," << p.plan << "\n";
+        out << "," << (p.pareto ? 1 : 0) << "," << p.method << "," << p.importance << "," << p.plan << "\n";
     }
     return out.str();
 }

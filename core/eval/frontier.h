@@ -1,9 +1,10 @@
 #pragma once
 
-// The accuracy-latency frontier: a sweep of GKP plans (group counts x MACs targets), each exported
-// for a runtime and timed side by side with the original prepared the same way, with its retained
-// kernel energy or, given a dataset, its top-1 after BatchNorm recalibration; the points no other
-// point beats on both latency and quality are the Pareto frontier.
+// The accuracy-latency frontier: a sweep of plans (GKP group counts and the coupled channel-pruning
+// baseline x MACs targets), each exported for a runtime and timed side by side with the original
+// prepared the same way, with its retained kernel energy or, given a dataset, its top-1 after
+// BatchNorm recalibration; the points no other point beats on both latency and quality are the
+// Pareto frontier, and the verdict says whether GKP beats channel pruning at equal speed.
 
 #include "data/dataset.h"
 #include "engine/plan.h"
@@ -23,7 +24,10 @@ class Model;
 struct FrontierPoint
 {
     std::string plan;           // path of the point's plan JSON (written beside the output)
-    std::string groups;         // the G setting: "1", "2", ..., or "auto" (latency-aware)
+    std::string groups;         // the sweep's setting: "1", "2", ..., "auto" (latency-aware GKP), or
+                                // "channel" / "channel-internal" (coupled channel pruning)
+    std::string method = "gkp"; // "gkp" or "channel"
+    std::string importance;     // channel method: its criterion (l1, l2, group-norm)
     double target = 0.0;        // requested conv-MACs reduction of the plan
     int pruned_layers = 0;
     double share_grouped = 0.0; // fraction of its pruned layers written with G > 1 (not masked-dense)
@@ -40,6 +44,22 @@ struct FrontierPoint
     // points cancels); the latency itself when the original's is unknown.
     double relativeTime() const { return original_ms > 0.0 ? latency_ms / original_ms : latency_ms; }
     double quality() const { return top1 ? *top1 : energy; }
+    bool isChannel() const { return method == "channel"; }
+    // Channel pruning in the comparison's sense: the coupled baseline and GKP with G = 1 (both
+    // write plain dense convs); GKP proper has G > 1 in most of its written layers.
+    bool isChannelPruning() const { return isChannel() || groups == "1"; }
+    bool isGrouped() const { return !isChannel() && share_grouped > 0.5; }
+};
+
+// Does GKP beat channel pruning at equal speed? The best GKP point (G > 1 in most of its layers)
+// by its least margin over every channel-pruning point it runs at most `slack` times slower than.
+struct FrontierVerdict
+{
+    int gkp = -1;       // index of that GKP point (-1: no GKP point has a channel point to face)
+    int channel = -1;   // the channel-pruning point nearest to it in quality among those it faces
+    double margin = 0.0; // quality of gkp minus that of channel (top-1 or energy, as a fraction)
+    bool reached = false; // margin >= the required one
+    std::string text;   // one sentence saying so, or why there is nothing to compare
 };
 
 struct Frontier
@@ -51,11 +71,16 @@ struct Frontier
     std::string quality;              // "top1" or "energy"
     int64_t recalibration_samples = 0;
     std::vector<FrontierPoint> points;
+    std::vector<std::string> skipped; // points that could not be planned, with the reason
+    FrontierVerdict verdict;
 };
 
 struct FrontierOptions
 {
-    std::vector<std::string> groups{"1", "2", "4", "8", "auto"};
+    // GKP group counts, "auto", and the channel baselines "channel" (coupled, global allocation) and
+    // "channel-internal" (the same, residual streams kept whole)
+    std::vector<std::string> groups{"channel", "1", "2", "4", "8", "auto"};
+    std::string channel_importance = "group-norm";
     std::vector<double> targets{0.2, 0.3, 0.4, 0.5, 0.6};
     PlanSettings settings; // everything else of the plans (clustering, selection, ...)
     Runtime runtime = Runtime::Frozen;
@@ -76,6 +101,10 @@ Frontier computeFrontier(const Model &model, const FrontierOptions &options, con
 // Marks the points no other point dominates (at most as slow relative to the original, and at
 // least as good, one strictly).
 void markPareto(std::vector<FrontierPoint> &points);
+
+// The verdict over marked points: GKP must lead by `margin` (0.03: three points of top-1) every
+// channel-pruning point it is at most `slack` (1.10) times slower than.
+FrontierVerdict frontierVerdict(const std::vector<FrontierPoint> &points, double margin = 0.03, double slack = 1.10);
 
 // Retained kernel energy of a plan, weighted by each conv's MACs (convs it leaves alone count 1).
 double planEnergy(const Plan &plan, const Model &model);

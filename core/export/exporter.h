@@ -43,6 +43,10 @@ std::vector<std::string> runtimeNames(); // every toString(Runtime), for option 
 // conv's time (a 2 % margin for noise); the export and latency-aware planning both use it.
 constexpr double PrunedFormMargin = 0.98;
 
+// Timed runs per layer form, for the exporter and the latency-aware planner alike, so a plan's
+// layer timings are reused when its file is exported (the cache key includes the runs).
+inline constexpr int FormTimingRuns = 5;
+
 struct ExportOptions
 {
     ExportMode mode = ExportMode::Deploy;
@@ -50,7 +54,7 @@ struct ExportOptions
     bool choose_fastest = true;
     std::optional<LayerForm> force_form; // instead of timing (tests, benchmarks)
     int64_t timing_batch = 0;            // 0: the batch of the model's example input
-    int timing_runs = 7;
+    int timing_runs = FormTimingRuns;
     Runtime runtime = Runtime::Frozen; // the runtime forms are timed in (OneDnn: verified there too)
     bool verify = true;
     int verify_inputs = 4;

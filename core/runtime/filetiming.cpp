@@ -86,7 +86,6 @@ std::vector<double> timeDeployFiles(const Model &model, const std::vector<const 
         options.mode = ExportMode::Deploy;
         options.runtime = runtime;
         options.timing_batch = batch;
-        options.timing_runs = 5; // as the latency-aware planner times its layers: its timings are reused
         options.verify_inputs = 2;
         (void)exportModel(model, *plans[i], path, options);
         LoadOptions load;
