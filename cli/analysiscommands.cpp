@@ -364,7 +364,7 @@ void addFrontierCommand(CLI::App &app)
     addMethodOptions(*cmd, *o);
     cmd->add_option("--plans-dir", *plansDir,
                     "Where each point's plan JSON goes (default: beside -o, else the current directory)");
-    cmd->add_flag("--keep-files", *keep, "Keep each point's exported model (frontier-G<g>-<target>.pt) beside its plan");
+    cmd->add_flag("--keep-files", *keep, "Keep each point's exported model (frontier-G<g>-<target>.pt, frontier-channel-<target>.pt) beside its plan");
     auto *csv = cmd->add_flag("--csv", o->csv, "CSV output");
     cmd->add_flag("--json", o->json, "JSON output")->excludes(csv);
     cmd->add_option("-o,--output", o->output, "Write the output to this file (atomically) instead of stdout");

@@ -64,7 +64,7 @@ void addExportCommand(CLI::App &app)
                     "Force one form for every layer: grouped, split, masked-dense, or gather-free (grouped; a "
                     "sole dense producer computes the gathered channels itself, repeating shared ones)")
         ->check(CLI::IsMember({"grouped", "split", "masked-dense", "gather-free"}));
-    cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: the model's)");
+    cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: a latency-aware plan's --latency-batch, else the model's)");
     cmd->add_option("--runtime", o->runtime,
                     "Deploy: time forms as they run in this runtime: frozen (as loaded) or onednn (after "
                     "torch.jit.optimize_for_inference; verified there too). Default: the plan's latency runtime")
@@ -93,6 +93,7 @@ void addExportCommand(CLI::App &app)
         eo.verify = !o->noVerify;
         eo.choose_fastest = !o->noTiming;
         eo.timing_batch = o->batch;
+        eo.timing_batch = formTimingBatch(eo, plan, model); // --batch, else the plan's latency batch
         // (a plan made for ONNX Runtime: forms are chosen in LibTorch, frozen; the file is timed in ORT)
         eo.runtime = runtimeFromString(o->runtime.empty() ? plan.settings.latency_runtime : o->runtime)
                          .value_or(Runtime::Frozen);
@@ -168,7 +169,9 @@ void addExportCommand(CLI::App &app)
                       << fmt(" (-%.2f %%; the plan counts ", 100.0 * fileCut) << humanCount(double(plan.totals.macs_after))
                       << fmt(", its deploy estimate -%.2f %%)\n", 100.0 * plan.totals.deployMacsReduction());
             // The plan and its file must agree: say where they part by more than 2 points.
-            if (plan.totals.deploy_macs_after > 0 && gap > 0.02) {
+            // (a masked-dense trainable keeps every MAC on purpose: it trains faster; said below)
+            const bool trainsMasked = r.train_step && r.train_step->chosen == LayerForm::MaskedDense;
+            if (plan.totals.deploy_macs_after > 0 && gap > 0.02 && !trainsMasked) {
                 double kept = 0.0;
                 for (const LayerExport &e : r.layers)
                     if (e.form == LayerForm::MaskedDense)
@@ -188,6 +191,14 @@ void addExportCommand(CLI::App &app)
             else if (!untimed.empty())
                 std::cerr << "note: the file was not timed against the original: " << untimed << "\n";
         }
+        if (r.train_step)
+            std::cerr << "trainable form: " << toString(r.train_step->chosen) << " (a training step at batch "
+                      << r.train_step->batch << fmt(": %.1f ms grouped, ", r.train_step->grouped_ms)
+                      << fmt("%.1f ms masked-dense, medians", r.train_step->masked_dense_ms)
+                      << (r.train_step->chosen == LayerForm::MaskedDense
+                              ? "; the pruned kernels are kept at zero while training, and gkp finetune --deploy-out "
+                                "exports the trained model in the fast deploy forms)\n"
+                              : ")\n");
         std::cerr << "wrote " << r.path << " (" << humanCount(double(r.file_bytes)) << "B, "
                   << (eo.mode == ExportMode::Deploy ? "deploy" : "trainable") << ")\n";
     });

@@ -100,7 +100,14 @@ void run(FinetuneCliOptions &o)
               << " with the pruned kernels absent (grouped), " << r.pruned.masked << " masked-dense, "
               << r.pruned.nonzero_pruned << " nonzero pruned weights\n";
     std::cout << "wrote " << o.output << " (trainable)";
-    if (!o.deployOutput.empty())
+    if (r.deploy_export) {
+        int grouped = 0;
+        for (const LayerExport &e : r.deploy_export->layers)
+            grouped += e.form != LayerForm::MaskedDense ? 1 : 0;
+        std::cout << " and " << o.deployOutput << " (deploy: exported from the trained masked-dense model, "
+                  << grouped << " of " << r.deploy_export->layers.size()
+                  << " pruned layers in a pruned form, masked-dense where that ran slower; verified)";
+    } else if (!o.deployOutput.empty())
         std::cout << " and " << o.deployOutput << " (deploy: frozen, BatchNorm folded)";
     std::cout << '\n';
 }

@@ -166,6 +166,7 @@ void ExportDialog::startExport()
     const std::string path = m_path->text().toStdString();
     const gkp::Plan plan = m_document->plan();
     const gkp::Model *model = m_document->model();
+    options.timing_batch = gkp::formTimingBatch(options, plan, *model); // a latency-aware plan's batch
     const bool refuseSlower = options.mode == gkp::ExportMode::Deploy && !m_keepSlower->isChecked();
     const double minSpeedup = m_minSpeedup;
     auto cancel = std::make_shared<std::atomic<bool>>(false);

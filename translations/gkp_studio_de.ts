@@ -216,10 +216,6 @@
         <translation>Energie-Latenz-Front wird gemessen…</translation>
     </message>
     <message>
-        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6.</source>
-        <translation>%1 Punkte, %2 auf der Front; Original %3 ms in der Laufzeit %4 bei Batch %5 (jede Datei in denselben abwechselnden Läufen dagegen gemessen)%6.</translation>
-    </message>
-    <message>
         <source>retained kernel energy (%)</source>
         <translation>erhaltene Kernel-Energie (%)</translation>
     </message>
@@ -240,12 +236,40 @@
         <translation>Original %1 ms</translation>
     </message>
     <message>
-        <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
-        <translation>Plan mit G = %1 bei %2 % Ziel geladen: die Datei spart %3 % der Conv-MACs und lief %4x gegenüber dem Original (Bearbeiten ▸ Rückgängig stellt den vorigen Plan wieder her).</translation>
-    </message>
-    <message>
         <source>time of the exported file / the original&apos;s, same runs</source>
         <translation>Zeit der exportierten Datei / die des Originals, gleiche Läufe</translation>
+    </message>
+    <message>
+        <source>channel pruning (coupled, %1)</source>
+        <translation>Kanal-Pruning (gekoppelt, %1)</translation>
+    </message>
+    <message>
+        <source>channel pruning (coupled, %1, internal only)</source>
+        <translation>Kanal-Pruning (gekoppelt, %1, nur interne Kanäle)</translation>
+    </message>
+    <message>
+        <source>No GKP point with G &gt; 1 in most of its layers to set against a channel-pruning point at equal speed.</source>
+        <translation>Kein GKP-Punkt mit G &gt; 1 in den meisten Schichten, der sich bei gleicher Geschwindigkeit mit einem Kanal-Pruning-Punkt vergleichen lässt.</translation>
+    </message>
+    <message>
+        <source>%1 at %2 % leads the channel-pruning points it is at most 1.10x slower than by %3 points at least (closest: %4 at %5 %).</source>
+        <translation>%1 bei %2 % liegt vor den Kanal-Pruning-Punkten, gegenüber denen er höchstens 1,10x langsamer ist, um mindestens %3 Punkte (am nächsten: %4 bei %5 %).</translation>
+    </message>
+    <message>
+        <source>GKP beats channel pruning at equal speed: </source>
+        <translation>GKP schlägt Kanal-Pruning bei gleicher Geschwindigkeit: </translation>
+    </message>
+    <message>
+        <source>GKP does not beat channel pruning by 3 points at equal speed: </source>
+        <translation>GKP schlägt Kanal-Pruning bei gleicher Geschwindigkeit nicht um 3 Punkte: </translation>
+    </message>
+    <message>
+        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6. %7</source>
+        <translation>%1 Punkte, %2 auf der Front; Original %3 ms in der Laufzeit %4 bei Batch %5 (jede Datei in denselben abwechselnden Läufen dagegen gemessen)%6. %7</translation>
+    </message>
+    <message>
+        <source>Plan of %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
+        <translation>Plan %1 bei %2 % Ziel geladen: die Datei spart %3 % der Conv-MACs und lief %4x gegenüber dem Original (Bearbeiten ▸ Rückgängig stellt den vorigen Plan wieder her).</translation>
     </message>
 </context>
 <context>

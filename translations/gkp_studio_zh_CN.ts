@@ -216,10 +216,6 @@
         <translation>正在测量能量–延迟前沿…</translation>
     </message>
     <message>
-        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6.</source>
-        <translation>%1 个点，%2 个在前沿上；原模型在 %4 运行时、批大小 %5 下为 %3 毫秒（每个文件在同一组交替运行中与之对比计时）%6。</translation>
-    </message>
-    <message>
         <source>retained kernel energy (%)</source>
         <translation>保留的卷积核能量（%）</translation>
     </message>
@@ -240,12 +236,40 @@
         <translation>原模型 %1 毫秒</translation>
     </message>
     <message>
-        <source>Plan of G = %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
-        <translation>已加载 G = %1、目标 %2 % 的方案：文件减少了 %3 % 的卷积 MACs，速度为原模型的 %4 倍（编辑 ▸ 撤销可恢复之前的方案）。</translation>
-    </message>
-    <message>
         <source>time of the exported file / the original&apos;s, same runs</source>
         <translation>导出文件的时间 / 原模型的时间（同一组运行）</translation>
+    </message>
+    <message>
+        <source>channel pruning (coupled, %1)</source>
+        <translation>通道剪枝（耦合，%1）</translation>
+    </message>
+    <message>
+        <source>channel pruning (coupled, %1, internal only)</source>
+        <translation>通道剪枝（耦合，%1，仅内部通道）</translation>
+    </message>
+    <message>
+        <source>No GKP point with G &gt; 1 in most of its layers to set against a channel-pruning point at equal speed.</source>
+        <translation>没有大多数层 G &gt; 1 的 GKP 点可在相同速度下与通道剪枝点比较。</translation>
+    </message>
+    <message>
+        <source>%1 at %2 % leads the channel-pruning points it is at most 1.10x slower than by %3 points at least (closest: %4 at %5 %).</source>
+        <translation>%1（目标 %2 %）至少领先其最多慢 1.10 倍的通道剪枝点 %3 个百分点（最接近的：%4，目标 %5 %）。</translation>
+    </message>
+    <message>
+        <source>GKP beats channel pruning at equal speed: </source>
+        <translation>相同速度下 GKP 胜过通道剪枝：</translation>
+    </message>
+    <message>
+        <source>GKP does not beat channel pruning by 3 points at equal speed: </source>
+        <translation>相同速度下 GKP 未以 3 个百分点胜过通道剪枝：</translation>
+    </message>
+    <message>
+        <source>%1 points, %2 on the frontier; original %3 ms in the %4 runtime at batch %5 (each file timed against it in the same interleaved runs)%6. %7</source>
+        <translation>%1 个点，%2 个在前沿上；原模型在 %4 运行时、批大小 %5 下为 %3 毫秒（每个文件在同一组交替运行中与之对比计时）%6。%7</translation>
+    </message>
+    <message>
+        <source>Plan of %1 at %2 % target loaded: the file cut %3 % of the conv MACs and ran %4x against the original (Edit ▸ Undo restores the previous plan).</source>
+        <translation>已加载 %1、目标 %2 % 的方案：文件减少了 %3 % 的卷积 MACs，速度为原模型的 %4 倍（编辑 ▸ 撤销可恢复之前的方案）。</translation>
     </message>
 </context>
 <context>

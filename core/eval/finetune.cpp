@@ -7,6 +7,8 @@
 #include "dist/syncbatchnorm.h"
 #include "util/atomicfile.h"
 #include "eval/evaluate.h"
+#include "engine/planjson.h"
+#include "export/exporter.h"
 #include "export/exportrewrite.h"
 #include "model/model.h"
 #include "model/torchmodel.h"
@@ -401,8 +403,12 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
         files[key] = value;
     files[extra::Version] = std::string("gkp ") + GKP_VERSION;
 
+    // A masked-dense trainable (exported so because it trains faster) has the original's
+    // architecture with the pruned kernels at zero: its deploy output is exported from it like
+    // any model, in the fast deploy forms, verified against it, after the trainable is written.
+    const bool reexport = !deployOutput.empty() && result.pruned.layers > 0 && result.pruned.masked == result.pruned.layers;
     torch::jit::Module deploy;
-    if (!deployOutput.empty()) {
+    if (!deployOutput.empty() && !reexport) {
         deploy = freezeForDeploy(module);
         // the deploy form must compute what the trained module computes
         torch::NoGradGuard noGrad;
@@ -417,13 +423,13 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
     if (comm)
         comm->barrier("the final barrier before rank 0 writes");
     const std::string tmp = temporaryPathFor(output);
-    const std::string tmpDeploy = deployOutput.empty() ? std::string() : temporaryPathFor(deployOutput);
+    const std::string tmpDeploy = deployOutput.empty() || reexport ? std::string() : temporaryPathFor(deployOutput);
     try {
         module.save(tmp, files);
-        if (!deployOutput.empty())
+        if (!tmpDeploy.empty())
             deploy.save(tmpDeploy, files);
         commitTemporary(tmp, output);
-        if (!deployOutput.empty())
+        if (!tmpDeploy.empty())
             commitTemporary(tmpDeploy, deployOutput);
     } catch (const c10::Error &e) {
         removeTemporary(tmp);
@@ -435,6 +441,18 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
         if (!tmpDeploy.empty())
             removeTemporary(tmpDeploy);
         throw;
+    }
+    if (reexport) {
+        LoadOptions lo;
+        lo.input_shape = model.inventory().input_shape;
+        lo.written_as = "the fine-tuned model " + output;
+        const Model trained = Model::load(output, lo);
+        const Plan p = planFromString(plan->second, trained);
+        ExportOptions eo;
+        eo.mode = ExportMode::Deploy;
+        if (p.settings.latency_aware) // forms timed in the runtime the plan was timed in (and its batch)
+            eo.runtime = runtimeFromString(p.settings.latency_runtime).value_or(Runtime::Frozen);
+        result.deploy_export = exportModel(trained, p, deployOutput, eo);
     }
     return result;
 }

@@ -3,6 +3,7 @@
 #include "data/dataset.h"
 #include "util/error.h"
 #include "eval/evaluate.h"
+#include "export/exporter.h"
 
 #include <functional>
 #include <optional>
@@ -66,6 +67,9 @@ struct FinetuneResult
     int sync_batchnorm = 0;           // BatchNorm calls synchronised over the ranks
     std::size_t gradient_buckets = 0; // all-reduces per step for the gradients
     double rank_divergence = 0.0;     // largest parameter/buffer difference between ranks at the end
+    // finetuneFile's deploy output of a masked-dense trainable: exported from the trained model
+    // (forms timed, verified) rather than frozen as it trained
+    std::optional<ExportResult> deploy_export;
 };
 
 // Fine-tunes a trainable export in place: SGD with momentum and weight decay, the chosen

@@ -49,6 +49,10 @@ PlanSettings pointSettings(const FrontierOptions &o, const std::string &groups, 
     } else if (groups == "auto") {
         s.groups = 0;
         s.latency_aware = true;
+        // as gkp plan --latency-aware: with timing, every G is a candidate (the default energy
+        // tolerance would leave only the highest-energy G, often the slowest)
+        if (s.epsilon == PlanSettings{}.epsilon)
+            s.epsilon = 1.0;
         s.latency_runtime = toString(o.runtime);
         s.latency_batch = batch;
     } else {
@@ -216,7 +220,8 @@ Frontier computeFrontier(const Model &model, const FrontierOptions &options, con
             if (plan.isChannelPlan())
                 p.importance = s.importance;
             p.target = target;
-            const std::string stem = "frontier-G" + groups + "-" + targetLabel(target);
+            const std::string stem =
+                (isChannelSetting(groups) ? "frontier-" : "frontier-G") + groups + "-" + targetLabel(target);
             p.plan = (dir / (stem + ".json")).string();
             savePlan(plan, p.plan);
             p.pruned_layers = int(plan.layers.size());

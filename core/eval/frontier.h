@@ -87,7 +87,7 @@ struct FrontierOptions
     int64_t batch = 0; // 0: the model's example batch
     int runs = 10;
     std::string dir;         // where the plans (and, with keep_files, the exported models) go
-    bool keep_files = false; // keep each point's exported model (frontier-G-T.pt)
+    bool keep_files = false; // keep each point's exported model (frontier-G<g>-<t>.pt, frontier-channel-<t>.pt)
     const Dataset *data = nullptr;        // top-1 on it (else retained energy)
     const Dataset *calibration = nullptr; // BatchNorm recalibration before each evaluation
     int eval_batch = 256;

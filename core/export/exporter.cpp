@@ -429,6 +429,56 @@ void writeVerified(const Model &model, const std::string &path, const ExportOpti
     result.file_bytes = int64_t(std::filesystem::file_size(path, ec));
 }
 
+int64_t formTimingBatch(const ExportOptions &options, const Plan &plan, const Model &model)
+{
+    if (options.timing_batch > 0)
+        return options.timing_batch;
+    if (plan.settings.latency_aware && plan.settings.latency_batch > 0)
+        return plan.settings.latency_batch;
+    return model.inventory().input_shape.at(0);
+}
+
+namespace {
+
+// Median time of a training step (forward, a loss, backward) of each module, interleaved runs
+// after one warm-up step each, on one random batch.
+std::vector<double> timeTrainingSteps(std::vector<torch::jit::Module> &modules, const torch::Tensor &input, int runs)
+{
+    std::vector<std::vector<double>> ms(modules.size());
+    for (torch::jit::Module &m : modules)
+        m.train();
+    for (int r = 0; r <= runs; ++r)
+        for (std::size_t i = 0; i < modules.size(); ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const torch::IValue out = modules[i].forward({input});
+            torch::Tensor y = out.isTuple() ? out.toTupleRef().elements().at(0).toTensor() : out.toTensor();
+            y.to(torch::kFloat).pow(2).mean().backward();
+            for (const torch::Tensor &p : modules[i].parameters())
+                if (p.grad().defined())
+                    p.mutable_grad() = torch::Tensor();
+            const double elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (r > 0) // the first step warms up
+                ms[i].push_back(elapsed);
+        }
+    std::vector<double> medians;
+    for (std::vector<double> &v : ms) {
+        std::sort(v.begin(), v.end());
+        medians.push_back(v[v.size() / 2]);
+    }
+    return medians;
+}
+
+// About 2^20 input values per batch, 8 to 128 images: a training batch for timing, not for memory.
+int64_t trainTimingBatch(const Shape &input)
+{
+    int64_t perImage = 1;
+    for (std::size_t i = 1; i < input.size(); ++i)
+        perImage *= std::max<int64_t>(1, input[i]);
+    return std::clamp<int64_t>((int64_t(1) << 20) / perImage, 8, 128);
+}
+
+} // namespace
+
 ExportResult exportModel(const Model &model, const Plan &plan, const std::string &path, const ExportOptions &options,
                          const ProgressFn &progress)
 {
@@ -446,7 +496,7 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
 
     std::map<std::string, LayerForm> forms;
     std::map<std::string, LayerExport> timings;
-    const int64_t batch = options.timing_batch > 0 ? options.timing_batch : model.inventory().input_shape.at(0);
+    const int64_t batch = formTimingBatch(options, plan, model);
     // Channel plans have one form: plain smaller convs.
     for (std::size_t i = 0; i < (plan.isChannelPlan() ? 0 : plan.layers.size()); ++i) {
         const LayerPlan &l = plan.layers[i];
@@ -483,6 +533,37 @@ ExportResult exportModel(const Model &model, const Plan &plan, const std::string
         report(int(i));
     }
 
+    const bool grouped = std::any_of(plan.layers.begin(), plan.layers.end(), [](const LayerPlan &l) { return l.groups > 1; });
+    if (options.mode == ExportMode::Trainable && options.choose_fastest && !options.force_form &&
+        !plan.isChannelPlan() && grouped) {
+        // Fine-tuning runs forward and backward: grouped convolutions' backward pass is slow on
+        // CPUs (the demo at G = 8: about 5x a dense step). Time a step of each form, keep the
+        // faster; a masked-dense trainable keeps the original's architecture, so gkp finetune's
+        // deploy output is exported with the fast deploy forms after training.
+        TrainStepTiming t;
+        t.batch = options.train_batch > 0 ? options.train_batch : trainTimingBatch(model.inventory().input_shape);
+        std::vector<torch::jit::Module> candidates;
+        for (LayerForm f : {LayerForm::Grouped, LayerForm::MaskedDense}) {
+            std::map<std::string, LayerForm> all;
+            for (const LayerPlan &l : plan.layers)
+                all[l.name] = f;
+            std::vector<LayerExport> ignored;
+            // through a save and load, as gkp finetune gets it: parameters are leaves then
+            std::stringstream bytes;
+            buildPrunedModule(model, plan, options.mode, all, ignored).save(bytes);
+            candidates.push_back(torch::jit::load(bytes));
+        }
+        Shape shape = model.inventory().input_shape;
+        shape.at(0) = t.batch;
+        const torch::Tensor x = torch::randn(shape);
+        const std::vector<double> ms = timeTrainingSteps(candidates, x, std::max(1, options.train_runs));
+        t.grouped_ms = ms.at(0);
+        t.masked_dense_ms = ms.at(1);
+        t.chosen = t.masked_dense_ms < t.grouped_ms ? LayerForm::MaskedDense : LayerForm::Grouped;
+        for (const LayerPlan &l : plan.layers)
+            forms[l.name] = t.chosen;
+        result.train_step = t;
+    }
     torch::jit::Module pruned = buildPrunedModule(model, plan, options.mode, forms, result.layers, &result.trimmed);
     for (LayerExport &e : result.layers)
         if (auto it = timings.find(e.name); it != timings.end()) {

@@ -55,6 +55,11 @@ struct ExportOptions
     std::optional<LayerForm> force_form; // instead of timing (tests, benchmarks)
     int64_t timing_batch = 0;            // 0: the batch of the model's example input
     int timing_runs = FormTimingRuns;
+    // Trainable, no form forced, some layer with G > 1: a training step (forward + backward) of the
+    // grouped and of the masked-dense module is timed at this batch (0: about 2^20 input values,
+    // 8 to 128) and the faster is written (grouped convolutions' backward pass is slow on CPUs).
+    int64_t train_batch = 0;
+    int train_runs = 3;
     Runtime runtime = Runtime::Frozen; // the runtime forms are timed in (OneDnn: verified there too)
     bool verify = true;
     int verify_inputs = 4;
@@ -101,6 +106,15 @@ struct VerifyResult
     double tolerance = 1e-4;
 };
 
+// A trainable export's form choice: median training step of each candidate module.
+struct TrainStepTiming
+{
+    int64_t batch = 0;
+    double grouped_ms = 0.0;
+    double masked_dense_ms = 0.0;
+    LayerForm chosen = LayerForm::Grouped;
+};
+
 struct ExportResult
 {
     std::string path;
@@ -110,7 +124,12 @@ struct ExportResult
     int64_t conv_macs = 0; // per example, of the written model (known when verified)
     VerifyResult verify;
     int64_t file_bytes = 0;
+    std::optional<TrainStepTiming> train_step; // trainable exports whose form was chosen by timing
 };
+
+// The batch an export times its forms at: options.timing_batch when set, else a latency-aware
+// plan's latency batch (its forms were chosen there), else the model's example batch.
+int64_t formTimingBatch(const ExportOptions &options, const Plan &plan, const Model &model);
 
 // Writes the pruned model as TorchScript (atomically), with the plan and the tool version in the
 // archive's extra files; an output ending in .onnx gets a pruned ONNX file (onnx/onnxexport.h). With options.verify, the file is kept only when it matches the masked

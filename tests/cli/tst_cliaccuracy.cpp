@@ -83,7 +83,7 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(u"frontier/f.json"_qs);
         QDir().mkpath(m_dir.filePath(u"frontier"_qs));
         const CliResult r = runGkp({u"frontier"_qs, ds("eval/planted.pt"), u"--dataset"_qs, plantedSpec(),
-                                    u"--groups"_qs, u"1,2"_qs, u"--targets"_qs, u"0.2,0.4"_qs, u"--runs"_qs, u"2"_qs,
+                                    u"--groups"_qs, u"channel,2"_qs, u"--targets"_qs, u"0.2,0.4"_qs, u"--runs"_qs, u"2"_qs,
                                     u"--select"_qs, u"l2"_qs, u"--json"_qs, u"-o"_qs, out});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QFile f(out);
@@ -103,10 +103,20 @@ private Q_SLOTS:
             // what the file computes: layers slower pruned than dense here are written masked-dense
             QVERIFY(p["file_macs_cut"].get<double>() >= 0.0 && p["file_macs_cut"].get<double>() < 1.0);
             pareto += p["pareto"].get<bool>() ? 1 : 0;
+            // the channel baseline: plain dense convs (groups 1), told apart by method and setting
+            const bool channel = p["setting"] == "channel";
+            QCOMPARE(p["method"].get<std::string>(), std::string(channel ? "channel" : "gkp"));
+            QCOMPARE(p["groups"].get<int>(), channel ? 1 : 2);
+            if (channel) {
+                QCOMPARE(p["importance"].get<std::string>(), std::string("group-norm"));
+                QCOMPARE(p["share_grouped"].get<double>(), 0.0);
+            }
         }
         QVERIFY(pareto >= 1);
+        QVERIFY(doc["verdict"]["text"].get<std::string>().find("channel") != std::string::npos);
+        QVERIFY(doc["verdict"].contains("gkp_beats_channel"));
         QVERIFY(r.err.contains(u"Pareto"_qs));
-        QVERIFY(!QFile::exists(m_dir.filePath(u"frontier/frontier-G1-0.2.pt"_qs))); // files not kept by default
+        QVERIFY(!QFile::exists(m_dir.filePath(u"frontier/frontier-channel-0.2.pt"_qs))); // files not kept by default
     }
 
     void errors_data()

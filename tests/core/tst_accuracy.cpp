@@ -294,6 +294,88 @@ private Q_SLOTS:
         QCOMPARE(r.pruned.absent, form == u"grouped"_qs ? 2 : 0);
     }
 
+    // Trainable exports: with no form forced the exporter times a training step of the grouped and
+    // the masked-dense module and writes the faster; the written file is that form in every layer.
+    void trainableFormIsChosenByATrainingStep()
+    {
+        const gkp::Model model = planted();
+        gkp::Planner planner(model);
+        gkp::PlanSettings s = l2Settings();
+        s.ratio = 0.5;
+        const gkp::Plan plan = planner.makePlan(s);
+        gkp::ExportOptions eo;
+        eo.mode = gkp::ExportMode::Trainable;
+        eo.train_batch = 4;
+        const gkp::ExportResult r = gkp::exportModel(model, plan, tmp("timed.pt"), eo);
+        QVERIFY(r.train_step.has_value());
+        QCOMPARE(r.train_step->batch, int64_t(4));
+        QVERIFY(r.train_step->grouped_ms > 0.0 && r.train_step->masked_dense_ms > 0.0);
+        QVERIFY(r.train_step->chosen == (r.train_step->masked_dense_ms < r.train_step->grouped_ms
+                                             ? gkp::LayerForm::MaskedDense
+                                             : gkp::LayerForm::Grouped));
+        QCOMPARE(r.layers.size(), plan.layers.size());
+        torch::jit::Module m = torch::jit::load(tmp("timed.pt"));
+        for (const gkp::LayerExport &e : r.layers) {
+            QVERIFY(e.form == r.train_step->chosen);
+            const gkp::LayerPlan *l = plan.find(e.name);
+            QCOMPARE(param(m, e.name + ".weight").size(1),
+                     e.form == gkp::LayerForm::Grouped ? int64_t(l->kept_per_group) : int64_t(8));
+        }
+        // a forced form is not timed; deploy exports time per layer instead
+        eo.force_form = gkp::LayerForm::Grouped;
+        QVERIFY(!gkp::exportModel(model, plan, tmp("forced.pt"), eo).train_step);
+        eo.force_form.reset();
+        eo.mode = gkp::ExportMode::Deploy;
+        QVERIFY(!gkp::exportModel(model, plan, tmp("deploy.pt"), eo).train_step);
+    }
+
+    // A masked-dense trainable trains in the original's architecture; its deploy output is then
+    // exported from the trained model (forms timed, verified) and computes what it computes. A
+    // grouped trainable's deploy output is its frozen self.
+    void finetunedMaskedDenseIsExportedForDeploy_data()
+    {
+        QTest::addColumn<QString>("form");
+        QTest::newRow("masked-dense") << u"masked-dense"_qs;
+        QTest::newRow("grouped") << u"grouped"_qs;
+    }
+    void finetunedMaskedDenseIsExportedForDeploy()
+    {
+        QFETCH(QString, form);
+        const gkp::Model model = planted();
+        gkp::Planner planner(model);
+        gkp::PlanSettings s = l2Settings();
+        s.ratio = 0.5;
+        const gkp::Plan plan = planner.makePlan(s);
+        gkp::ExportOptions eo;
+        eo.mode = gkp::ExportMode::Trainable;
+        eo.force_form = gkp::layerFormFromString(form.toStdString());
+        gkp::exportModel(model, plan, tmp("md.pt"), eo);
+        const gkp::Dataset data = images("eval/labels.idx1", 16); // noisy labels: the weights move
+        gkp::FinetuneOptions o;
+        o.batch = 16;
+        o.lr = 1e-3;
+        const gkp::FinetuneResult r = gkp::finetuneFile(tmp("md.pt"), data, nullptr, o, tmp("md_out.pt"), tmp("md_deploy.pt"));
+        QCOMPARE(r.deploy_export.has_value(), form == u"masked-dense"_qs);
+        torch::jit::Module a = torch::jit::load(tmp("md_out.pt")), b = torch::jit::load(tmp("md_deploy.pt"));
+        a.eval();
+        torch::NoGradGuard ng;
+        const torch::Tensor ya = a.forward({data.images}).toTensor(), yb = b.forward({data.images}).toTensor();
+        QVERIFY(torch::allclose(ya, yb, 1e-4, 1e-4));
+        // trained: it no longer computes what the export did
+        torch::jit::Module before = torch::jit::load(tmp("md.pt"));
+        before.eval();
+        QVERIFY(!torch::allclose(before.forward({data.images}).toTensor(), ya, 1e-5, 1e-5));
+        if (r.deploy_export) {
+            QCOMPARE(r.deploy_export->layers.size(), plan.layers.size());
+            QVERIFY(r.deploy_export->verify.passed);
+            // the trained pruned kernels are still zero: the deploy export's masked model is the trained one
+            gkp::LoadOptions lo;
+            lo.input_shape = model.inventory().input_shape;
+            const gkp::Model written = gkp::Model::load(tmp("md_deploy.pt"), lo);
+            QVERIFY(written.extraFiles().count(gkp::extra::Plan));
+        }
+    }
+
     void finetuneFileWritesBothOrNothing()
     {
         const gkp::Model model = planted();

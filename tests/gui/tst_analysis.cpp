@@ -116,8 +116,9 @@ private Q_SLOTS:
         QCOMPARE(document.settings().allocation, std::string("uniform"));
     }
 
-    // The frontier tab: one scatter per G and the Pareto line, each point where its file was
-    // measured; clicking a point loads that plan into the document, one undoable step.
+    // The frontier tab: one scatter per sweep setting (channel pruning as squares) and the Pareto
+    // line, each point where its file was measured; the status says whether GKP beat channel
+    // pruning at equal speed; clicking a point loads that plan into the document, one undoable step.
     void frontierChartLoadsAPlan()
     {
         Document document;
@@ -125,7 +126,7 @@ private Q_SLOTS:
         const gkp::PlanSettings s = document.settings();
         AnalysisWindow w(&document);
         w.setDatasetChoice(plantedChoice());
-        w.setFrontierSweep(QStringLiteral("1, 2"), QStringLiteral("0.2, 0.4"));
+        w.setFrontierSweep(QStringLiteral("channel, 2"), QStringLiteral("0.2, 0.4"));
         w.setFrontierAccuracy(true);
         QSignalSpy finished(&w, &AnalysisWindow::finished);
         w.startFrontier();
@@ -136,7 +137,12 @@ private Q_SLOTS:
         QVERIFY(f);
         QCOMPARE(int(f->points.size()), 4);
         QCustomPlot *plot = w.frontierPlot();
-        QCOMPARE(plot->graphCount(), 3); // G = 1, G = 2, the frontier
+        QCOMPARE(plot->graphCount(), 3); // channel pruning, G = 2, the frontier
+        QCOMPARE(plot->graph(0)->scatterStyle().shape(), QCPScatterStyle::ssSquare);
+        QVERIFY(plot->graph(0)->name().contains(u"channel pruning"_qs));
+        QCOMPARE(plot->graph(1)->scatterStyle().shape(), QCPScatterStyle::ssDisc);
+        QVERIFY2(w.statusText().contains(u"channel-pruning point"_qs) || w.statusText().contains(u"channel pruning"_qs),
+                 qPrintable(w.statusText()));
         int pareto = 0;
         for (const gkp::FrontierPoint &p : f->points) {
             QVERIFY(p.top1);
@@ -145,11 +151,12 @@ private Q_SLOTS:
         QCOMPARE(plot->graph(2)->dataCount(), pareto);
         for (int g = 0; g < 2; ++g) {
             QCOMPARE(plot->graph(g)->dataCount(), 2);
-            const std::string groups = g == 0 ? "1" : "2";
+            const std::string groups = g == 0 ? "channel" : "2";
             for (int i = 0; i < 2; ++i) { // every datum is one of that G's points, at its relative time and top-1
                 const double key = plot->graph(g)->data()->at(i)->key, value = plot->graph(g)->data()->at(i)->value;
                 QVERIFY(std::any_of(f->points.begin(), f->points.end(), [&](const gkp::FrontierPoint &p) {
-                    return p.groups == groups && p.relativeTime() == key && 100.0 * *p.top1 == value;
+                    return p.groups == groups && p.relativeTime() == key && 100.0 * *p.top1 == value &&
+                           p.isChannel() == (g == 0);
                 }));
             }
         }
