@@ -673,8 +673,10 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
         g->setName(pointLabel(first));
         g->setLineStyle(QCPGraph::lsNone);
         // channel pruning as squares: a different method, not another G
-        g->setScatterStyle(QCPScatterStyle(first.isChannel() ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssDisc,
-                                           groupsColor(groups), 8));
+        if (first.isChannel())
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, groupsColor(groups), groupsColor(groups), 8));
+        else
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, groupsColor(groups), 8));
         g->setPen(QPen(groupsColor(groups)));
         QVector<double> x, y;
         std::vector<int> indices;
@@ -737,7 +739,7 @@ void AnalysisWindow::showFrontier(const gkp::Frontier &f)
     const double xPad = std::max(1e-6, 0.08 * (xMax - xMin));
     plot->xAxis->setRange(std::max(0.0, xMin - xPad), xMax + xPad);
     const double pad = std::max(0.5, 0.08 * (yHi - yLo));
-    plot->yAxis->setRange(std::max(0.0, yLo - pad), std::min(100.0, yHi + pad));
+    plot->yAxis->setRange(std::max(0.0, yLo - pad), yHi + pad); // a point at 100 % stays inside
     plot->replot(QCustomPlot::rpQueuedReplot);
     m_saveFrontier->setEnabled(true);
 }
@@ -754,20 +756,25 @@ void AnalysisWindow::loadFrontierPoint(int index)
         return;
     }
     m_markedPoint = index;
-    // the current plan: a ring around its point (replaced on the next click)
-    for (int i = 0; i < m_frontierPlot->itemCount(); ++i)
-        if (m_frontierPlot->item(i)->objectName() == QStringLiteral("marked")) {
+    // the current plan: a ring around its point (replaced on the next click), anchored to the
+    // point's plot coordinates so that it stays on it when the layout or the ranges change
+    for (int i = m_frontierPlot->itemCount() - 1; i >= 0; --i)
+        if (m_frontierPlot->item(i)->objectName().startsWith(QStringLiteral("marked")))
             m_frontierPlot->removeItem(i);
-            break;
-        }
+    auto *anchor = new QCPItemTracer(m_frontierPlot);
+    anchor->setObjectName(QStringLiteral("marked-anchor"));
+    anchor->setStyle(QCPItemTracer::tsNone);
+    anchor->position->setCoords(p.relativeTime(), 100.0 * p.quality());
+    anchor->setSelectable(false);
+    anchor->setLayer(QStringLiteral("grid"));
     auto *ring = new QCPItemEllipse(m_frontierPlot);
     ring->setObjectName(QStringLiteral("marked"));
-    ring->topLeft->setType(QCPItemPosition::ptAbsolute);
-    ring->bottomRight->setType(QCPItemPosition::ptAbsolute);
-    const double cx = m_frontierPlot->xAxis->coordToPixel(p.relativeTime());
-    const double cy = m_frontierPlot->yAxis->coordToPixel(100.0 * p.quality());
-    ring->topLeft->setCoords(cx - 9, cy - 9);
-    ring->bottomRight->setCoords(cx + 9, cy + 9);
+    for (QCPItemPosition *corner : {ring->topLeft, ring->bottomRight}) {
+        corner->setType(QCPItemPosition::ptAbsolute);
+        corner->setParentAnchor(anchor->position);
+    }
+    ring->topLeft->setCoords(-9, -9);
+    ring->bottomRight->setCoords(9, 9);
     ring->setPen(QPen(Qt::black, 2));
     ring->setLayer(QStringLiteral("grid")); // the point inside it stays clickable
     m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);

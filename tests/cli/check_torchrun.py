@@ -112,7 +112,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         plan = f"{d}/plan.json"
         run([gkp, "plan", original, "--ratio", "0.5", "--groups", "2", "--select", "l2", "-q", "-o", plan])
-        run([gkp, "export", original, "--plan", plan, "--mode", "trainable", "-o", f"{d}/t.pt"])
+        run([gkp, "export", original, "--plan", plan, "--mode", "trainable", "--form", "grouped", "-o", f"{d}/t.pt"])
         gkp_finetune_under_torchrun(gkp, torchrun, f"{d}/t.pt", spec, d)
         for form in ("grouped", "masked-dense"):
             trainable, out = f"{d}/{form}.pt", f"{d}/{form}_ddp.pt"

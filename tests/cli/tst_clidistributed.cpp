@@ -194,7 +194,7 @@ private Q_SLOTS:
                               u"2"_qs, u"--select"_qs, u"l2"_qs, u"-q"_qs, u"-o"_qs, path(u"plan.json"_qs)});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = runGkp({u"export"_qs, ds("eval/bnnet.pt"), u"--plan"_qs, path(u"plan.json"_qs), u"--mode"_qs,
-                    u"trainable"_qs, u"-o"_qs, path(u"trainable.pt"_qs)});
+                    u"trainable"_qs, u"--form"_qs, u"grouped"_qs, u"-o"_qs, path(u"trainable.pt"_qs)});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }
     void cleanup()

@@ -445,6 +445,7 @@ private Q_SLOTS:
         const gkp::Plan plan = makePlan(model, 4, 0.5);
         gkp::ExportOptions eo;
         eo.mode = gkp::ExportMode::Trainable;
+        eo.force_form = gkp::LayerForm::Grouped; // the grouped form (unforced, the faster-training form is written)
         const std::string out = m_dir.filePath(u"trainable-step.pt"_qs).toStdString();
         gkp::exportModel(model, plan, out, eo);
         torch::jit::Module m = torch::jit::load(out);

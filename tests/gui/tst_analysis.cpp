@@ -174,6 +174,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.markedFrontierPoint() >= 0, 5000);
         const gkp::FrontierPoint &chosen = f->points[std::size_t(w.markedFrontierPoint())];
         QCOMPARE(chosen.groups, std::string("2"));
+        // the ring sits on the chosen point, also after the plot is laid out again
+        w.resize(1000, 700);
+        QTest::qWait(100);
+        plot->replot();
+        QCPItemEllipse *ring = nullptr;
+        for (int i = 0; i < plot->itemCount(); ++i)
+            if (plot->item(i)->objectName() == u"marked"_qs)
+                ring = qobject_cast<QCPItemEllipse *>(plot->item(i));
+        QVERIFY(ring);
+        const QPointF centre = (ring->topLeft->pixelPosition() + ring->bottomRight->pixelPosition()) / 2.0;
+        const QPointF at(plot->xAxis->coordToPixel(chosen.relativeTime()), plot->yAxis->coordToPixel(100.0 * *chosen.top1));
+        QVERIFY2(QLineF(centre, at).length() < 1.0, qPrintable(QString::number(QLineF(centre, at).length())));
         QCOMPARE(document.undoStack()->count(), before + 1);
         QCOMPARE(document.settings().groups, 2);
         QCOMPARE(document.settings().target_macs_reduction.value_or(-1), chosen.target);
