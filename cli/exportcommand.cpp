@@ -64,7 +64,7 @@ void addExportCommand(CLI::App &app)
                     "Force one form for every layer: grouped, split, masked-dense, or gather-free (grouped; a "
                     "sole dense producer computes the gathered channels itself, repeating shared ones)")
         ->check(CLI::IsMember({"grouped", "split", "masked-dense", "gather-free"}));
-    cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: a latency-aware plan's --latency-batch, else the model's)");
+    cmd->add_option("--batch", o->batch, "Batch size the per-layer timing uses (default: the plan's --latency-batch, else the model's)");
     cmd->add_option("--runtime", o->runtime,
                     "Deploy: time forms as they run in this runtime: frozen (as loaded) or onednn (after "
                     "torch.jit.optimize_for_inference; verified there too). Default: the plan's latency runtime")

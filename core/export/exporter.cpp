@@ -433,7 +433,7 @@ int64_t formTimingBatch(const ExportOptions &options, const Plan &plan, const Mo
 {
     if (options.timing_batch > 0)
         return options.timing_batch;
-    if (plan.settings.latency_aware && plan.settings.latency_batch > 0)
+    if (plan.settings.latency_batch > 0) // also a kept block pattern, saved without latency awareness
         return plan.settings.latency_batch;
     return model.inventory().input_shape.at(0);
 }

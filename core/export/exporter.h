@@ -127,8 +127,8 @@ struct ExportResult
     std::optional<TrainStepTiming> train_step; // trainable exports whose form was chosen by timing
 };
 
-// The batch an export times its forms at: options.timing_batch when set, else a latency-aware
-// plan's latency batch (its forms were chosen there), else the model's example batch.
+// The batch an export times its forms at: options.timing_batch when set, else the plan's latency
+// batch (a latency-aware plan's forms were chosen there), else the model's example batch.
 int64_t formTimingBatch(const ExportOptions &options, const Plan &plan, const Model &model);
 
 // Writes the pruned model as TorchScript (atomically), with the plan and the tool version in the

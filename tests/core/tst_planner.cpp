@@ -255,14 +255,25 @@ private Q_SLOTS:
         for (const std::string &name : slow)
             QVERIFY(asked.find(name));
 
-        // When the other layers cannot reach the target alone, the slow ones stay pruned.
+        // When every layer is slower pruned, layers are left dense only while the others stay at
+        // or below ratio 0.7 (beyond it accuracy collapses); the rest stay pruned, and the plan says so.
         planner.setLayerTimer([](const gkp::LayerPlan &, const gkp::TimingContext &, gkp::LayerExport &e) {
             e.dense_ms = 1.0;
             e.timings_ms = {{"masked-dense", 1.0}, {"grouped", 2.0}};
         });
         const gkp::Plan allSlow = planner.makePlan(s);
-        QVERIFY(allSlow.left_dense.empty());
+        QVERIFY(!allSlow.left_dense.empty());
+        QVERIFY(!allSlow.layers.empty());
+        double most = 0.0;
+        for (const gkp::LayerPlan &l : allSlow.layers)
+            most = std::max(most, l.ratio);
+        QVERIFY2(most <= 0.7 + 1e-9, qPrintable(QString::number(most)));
+        QVERIFY2(most > 0.6, qPrintable(QString::number(most))); // as many left dense as the cap allows
+        for (const gkp::LeftDense &d : allSlow.left_dense)
+            QVERIFY2(!allSlow.find(d.name), d.name.c_str());
+        QVERIFY2(gkptest::contains(allSlow.note, "stay pruned"), allSlow.note.c_str());
         QVERIFY(allSlow.totals.macsReduction() >= 0.35);
+        checkInvariants(allSlow, model);
     }
 
     // Behind a grouped sole producer a G = 1 layer keeps the same number of channels from each of
@@ -510,6 +521,31 @@ private Q_SLOTS:
                 QVERIFY(again.note.empty());
             }
             QCOMPARE(gkp::planFromString(gkp::planToString(plan), model).note, plan.note);
+        }
+        // within 3 % of each other the plan that keeps more kernel energy (MACs-weighted) is kept
+        auto energyOf = [&](const gkp::Plan &p) {
+            double total = 0.0, kept = 0.0;
+            for (const gkp::ConvLayer &l : model.inventory().layers) {
+                const gkp::LayerPlan *lp = p.find(l.name);
+                total += double(l.macs);
+                kept += double(l.macs) * (lp ? lp->retained_energy : 1.0);
+            }
+            return kept / total;
+        };
+        planner.setFileTimer([](const std::vector<const gkp::Plan *> &, const gkp::PlanSettings &) {
+            return std::vector<double>{8.0, 10.0, 12.0};
+        });
+        const gkp::Plan perLayer = planner.makePlan(s);
+        const gkp::Plan blocks = planner.makePlan(*planner.blockPatternSettings(s));
+        QVERIFY(energyOf(perLayer) != energyOf(blocks));
+        const bool blocksKeepMore = energyOf(blocks) > energyOf(perLayer);
+        for (const std::vector<double> &ms : {std::vector<double>{10.0, 10.2, 12.0}, std::vector<double>{10.2, 10.0, 12.0}}) {
+            planner.setFileTimer([&](const std::vector<const gkp::Plan *> &, const gkp::PlanSettings &) { return ms; });
+            const gkp::Plan tied = planner.makePlan(s);
+            QVERIFY2(gkptest::contains(tied.note, "within 3 %"), tied.note.c_str());
+            QVERIFY2(gkptest::contains(tied.note, blocksKeepMore ? "kept the block pattern" : "kept the per-layer plan"),
+                     tied.note.c_str());
+            QCOMPARE(tied.settings.protect_residual, blocksKeepMore);
         }
         planner.setFileTimer([](const std::vector<const gkp::Plan *> &, const gkp::PlanSettings &) -> std::vector<double> {
             throw gkp::Error("no room left on device");
