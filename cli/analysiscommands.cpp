@@ -415,8 +415,7 @@ void addFrontierCommand(CLI::App &app)
             char ms[32], speed[32];
             std::snprintf(ms, sizeof ms, "%.2f", p.latency_ms);
             std::snprintf(speed, sizeof speed, "%.2fx", p.speedup());
-            const std::string setting = p.isChannel() ? p.groups + " (" + p.importance + ")" : "G " + p.groups;
-            table.addRow({setting, percent(p.target), percent(p.file_macs_cut), percent(p.share_grouped), ms, speed,
+            table.addRow({p.label(), percent(p.target), percent(p.file_macs_cut), percent(p.share_grouped), ms, speed,
                           percent(p.quality()), p.pareto ? "*" : ""});
         }
         char original[64];

@@ -103,7 +103,7 @@ void addExportCommand(CLI::App &app)
         // runtime its forms were chosen for (a pruned ONNX file in ONNX Runtime, where such files
         // run, when it is installed); a clearly slower one is not written.
         FileSpeed speed;
-        const int64_t batch = eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0);
+        const int64_t batch = eo.timing_batch; // always set: formTimingBatch
         constexpr int SpeedRuns = 7;
         std::string untimed;
         if (eo.mode == ExportMode::Deploy && eo.verify && (model.format() == ModelFormat::TorchScript || onnxOut))
@@ -143,7 +143,7 @@ void addExportCommand(CLI::App &app)
         if (dense > 0 && !eo.force_form)
             std::cerr << (dense == std::ptrdiff_t(r.layers.size()) ? "note: every" : "note: " + std::to_string(dense) + " of")
                       << " " << r.layers.size() << " planned layer(s) ran slower pruned than dense here (timed in the "
-                      << toString(eo.runtime) << " runtime, batch " << (eo.timing_batch > 0 ? eo.timing_batch : model.inventory().input_shape.at(0))
+                      << toString(eo.runtime) << " runtime, batch " << eo.timing_batch
                       << ") and are written masked-dense: same result, no fewer MACs"
                       << (dense == std::ptrdiff_t(r.layers.size()) ? "; the file is not faster than the original. Fewer "
                                                                        "groups (--groups 1 or 2) or a higher ratio give "

@@ -229,10 +229,15 @@ void deriveChannelLayers(Plan &plan, const Model &model)
     channelTotals(model, removal, plan.totals);
 }
 
+void checkChannelImportance(const std::string &criterion)
+{
+    if (criterion != "l1" && criterion != "l2" && criterion != "group-norm")
+        throw Error("unknown channel importance '" + criterion + "': expected l1, l2 or group-norm");
+}
+
 Plan makeChannelPlan(const Model &model, const PlanSettings &settings)
 {
-    if (settings.importance != "l1" && settings.importance != "l2" && settings.importance != "group-norm")
-        throw Error("unknown channel importance '" + settings.importance + "': expected l1, l2 or group-norm");
+    checkChannelImportance(settings.importance);
     const Inventory &inv = model.inventory();
     const ChannelDependencies &deps = model.channelDependencies();
     for (const auto &[name, o] : settings.overrides) {

@@ -33,6 +33,9 @@ struct ChannelRemoval
 };
 ChannelRemoval channelRemoval(const ChannelDependencies &deps, const std::vector<ChannelGroupPlan> &groups);
 
+// Throws gkp::Error unless `criterion` is a channel importance (l1, l2, group-norm).
+void checkChannelImportance(const std::string &criterion);
+
 // The channel method's plan (settings.method == "channel"): a uniform ratio per family (or the
 // ratio searched for settings.target_macs_reduction, counting the MACs the smaller layers compute),
 // per-layer overrides naming a producer of the family (`off`, `ratio:R`), settings.protect_residual

@@ -97,6 +97,18 @@ void updateCosts(LayerPlan &layer, const Model &model)
     layer.gather_width = int64_t(layer.groups) * layer.kept_per_group;
 }
 
+double planEnergy(const Plan &plan, const Model &model)
+{
+    const Inventory &inv = model.inventory();
+    double total = 0.0, kept = 0.0;
+    for (const ConvLayer &l : inv.layers) {
+        const LayerPlan *lp = plan.find(l.name);
+        total += double(l.macs);
+        kept += double(l.macs) * (lp ? lp->retained_energy : 1.0);
+    }
+    return total > 0.0 ? kept / total : 1.0;
+}
+
 std::string defaultAllocation(const PlanSettings &settings)
 {
     return settings.method == "channel" && settings.target_macs_reduction ? "global" : "uniform";

@@ -176,6 +176,9 @@ bool keptBalancedOver(const LayerPlan &consumer, const LayerPlan &producer);
 void updateCosts(LayerPlan &layer, const Model &model);
 void updateTotals(Plan &plan, const Model &model);
 
+// Retained kernel energy of a plan, weighted by each conv's MACs (convs it leaves alone count 1).
+double planEnergy(const Plan &plan, const Model &model);
+
 // The allocation a MACs target is spread by when the user chooses none (gkp plan --allocation
 // auto, the GUI): one global threshold for the channel method with a target (its strong form,
 // Torch-Pruning's global ranking), one uniform ratio otherwise.

@@ -633,9 +633,7 @@ namespace {
 constexpr double LeftDenseMaxRatio = 0.7;
 // Whole deploy files this close in time (relative) are a tie: kernel energy decides.
 constexpr double FileTie = 0.03;
-} // namespace
 
-namespace {
 // Settings that change every layer's result (everything but ratios, G and overrides).
 bool sameLayerMethods(const PlanSettings &a, const PlanSettings &b)
 {
@@ -689,7 +687,6 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     PlanSettings effective = settings;
     std::vector<LeftDense> left;
     int keptPruned = 0; // slower layers not left dense: the cap
-    double keptRatio = 0.0;
     auto maxRatio = [&](const PlanSettings &q) {
         double m = 0.0;
         for (const Request &r : requests(q))
@@ -718,11 +715,6 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
             }
             if (m > LeftDenseMaxRatio + 1e-9) {
                 ++keptPruned;
-                try {
-                    keptRatio = maxRatio(next);
-                } catch (const Error &) {
-                    keptRatio = 0.0;
-                }
                 continue;
             }
             next = std::move(q);
@@ -739,6 +731,9 @@ Plan Planner::makePlan(const PlanSettings &settings, const ProgressFn &progress,
     plan.left_dense = std::move(left);
     finishPlan(plan, settings, screened, progress);
     if (keptPruned > 0) { // said before the whole-file step, which adds to the note (or replaces the plan)
+        double keptRatio = 0.0;
+        for (const LayerPlan &l : plan.layers)
+            keptRatio = std::max(keptRatio, l.ratio);
         char buf[320];
         std::snprintf(buf, sizeof buf,
                       "%d layer(s) ran slower pruned but stay pruned (an export writes them masked-dense): leaving "
@@ -833,19 +828,9 @@ void Planner::chooseByWholeFile(Plan &plan, const PlanSettings &settings, const 
     // Within the whole files' noise (FileTie) the one that keeps more kernel energy, MACs-weighted
     // over every conv, wins: on ResNet-50 the two ran 145.7 and 144.8 ms while repeated medians of
     // the original spread by 15 %.
-    const Inventory &inv = m_impl->model.inventory();
-    auto keptEnergy = [&](const Plan &p) {
-        double total = 0.0, kept = 0.0;
-        for (const ConvLayer &l : inv.layers) {
-            const LayerPlan *lp = p.find(l.name);
-            total += double(l.macs);
-            kept += double(l.macs) * (lp ? lp->retained_energy : 1.0);
-        }
-        return total > 0.0 ? kept / total : 1.0;
-    };
-    const double planEnergy = keptEnergy(plan), patternEnergy = keptEnergy(pattern);
+    const double planKept = planEnergy(plan, m_impl->model), patternKept = planEnergy(pattern, m_impl->model);
     const bool tie = ms[1] <= ms[0] * (1.0 + FileTie) && ms[0] <= ms[1] * (1.0 + FileTie);
-    const bool patternWins = tie ? patternEnergy > planEnergy : ms[1] < ms[0];
+    const bool patternWins = tie ? patternKept > planKept : ms[1] < ms[0];
     char buf[640];
     std::snprintf(buf, sizeof buf,
                   "latency-aware: whole deploy files timed in %s at batch %lld (medians): the per-layer "
@@ -858,8 +843,8 @@ void Planner::chooseByWholeFile(Plan &plan, const PlanSettings &settings, const 
                   patternWins ? "block pattern" : "per-layer plan",
                   tie ? (" (within " + std::to_string(int(std::lround(FileTie * 100))) +
                          " % of each other: the one keeping more kernel energy, " +
-                         std::to_string(patternWins ? patternEnergy : planEnergy).substr(0, 5) + " against " +
-                         std::to_string(patternWins ? planEnergy : patternEnergy).substr(0, 5) + ")")
+                         std::to_string(patternWins ? patternKept : planKept).substr(0, 5) + " against " +
+                         std::to_string(patternWins ? planKept : patternKept).substr(0, 5) + ")")
                             .c_str()
                       : "");
     std::string note = buf;

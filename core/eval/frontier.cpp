@@ -1,5 +1,6 @@
 #include "eval/frontier.h"
 
+#include "engine/channelplanner.h"
 #include "engine/planjson.h"
 #include "engine/planner.h"
 #include "eval/bnrecalibration.h"
@@ -83,25 +84,12 @@ void checkOptions(const FrontierOptions &o)
     for (double t : o.targets)
         if (!(t > 0.0 && t < 1.0))
             throw Error("frontier MACs targets must be in (0, 1), not " + std::to_string(t));
-    if (o.channel_importance != "l1" && o.channel_importance != "l2" && o.channel_importance != "group-norm")
-        throw Error("unknown channel importance '" + o.channel_importance + "': expected l1, l2 or group-norm");
+    checkChannelImportance(o.channel_importance); // up front: a planning error would only skip the points
     if (o.runs < 1)
         throw Error("the frontier needs at least one timed run per point");
 }
 
 } // namespace
-
-double planEnergy(const Plan &plan, const Model &model)
-{
-    const Inventory &inv = model.inventory();
-    double total = 0.0, kept = 0.0;
-    for (const ConvLayer &l : inv.layers) {
-        const LayerPlan *lp = plan.find(l.name);
-        total += double(l.macs);
-        kept += double(l.macs) * (lp ? lp->retained_energy : 1.0);
-    }
-    return total > 0.0 ? kept / total : 1.0;
-}
 
 FrontierVerdict frontierVerdict(const std::vector<FrontierPoint> &points, double margin, double slack)
 {
@@ -148,15 +136,12 @@ FrontierVerdict frontierVerdict(const std::vector<FrontierPoint> &points, double
     v.reached = v.margin >= margin - 1e-12;
     const FrontierPoint &g = points[std::size_t(v.gkp)], &c = points[std::size_t(v.channel)];
     const bool top1 = g.top1.has_value();
-    auto label = [](const FrontierPoint &p) {
-        return p.isChannel() ? p.groups + " (" + p.importance + ")" : "G " + p.groups;
-    };
     std::snprintf(buf, sizeof buf,
                   "%s: GKP's best point (%s at %.0f %%, %.2fx the original's time) leads every channel-pruning point "
                   "it is at most %.2fx slower than by %+.1f %s at least (closest: %s at %.0f %%, %.2fx); %.1f needed",
                   v.reached ? "GKP beats channel pruning at equal speed" : "GKP does not beat channel pruning at equal speed",
-                  label(g).c_str(), 100.0 * g.target, g.relativeTime(), slack, 100.0 * v.margin,
-                  top1 ? "points of top-1" : "points of energy", label(c).c_str(), 100.0 * c.target, c.relativeTime(),
+                  g.label().c_str(), 100.0 * g.target, g.relativeTime(), slack, 100.0 * v.margin,
+                  top1 ? "points of top-1" : "points of energy", c.label().c_str(), 100.0 * c.target, c.relativeTime(),
                   100.0 * margin);
     v.text = buf;
     return v;

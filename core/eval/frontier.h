@@ -49,6 +49,8 @@ struct FrontierPoint
     // write plain dense convs); GKP proper has G > 1 in most of its written layers.
     bool isChannelPruning() const { return isChannel() || groups == "1"; }
     bool isGrouped() const { return !isChannel() && share_grouped > 0.5; }
+    // "G 8", "G auto", "channel (group-norm)": the setting as reports name it
+    std::string label() const { return isChannel() ? groups + " (" + importance + ")" : "G " + groups; }
 };
 
 // Does GKP beat channel pruning at equal speed? The best GKP point (G > 1 in most of its layers)
@@ -105,9 +107,6 @@ void markPareto(std::vector<FrontierPoint> &points);
 // The verdict over marked points: GKP must lead by `margin` (0.03: three points of top-1) every
 // channel-pruning point it is at most `slack` (1.10) times slower than.
 FrontierVerdict frontierVerdict(const std::vector<FrontierPoint> &points, double margin = 0.03, double slack = 1.10);
-
-// Retained kernel energy of a plan, weighted by each conv's MACs (convs it leaves alone count 1).
-double planEnergy(const Plan &plan, const Model &model);
 
 std::string frontierToJson(const Frontier &frontier); // {"format": "gkp-frontier", "runtime", "batch", ...}
 std::string frontierToCsv(const Frontier &frontier);
