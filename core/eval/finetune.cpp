@@ -450,8 +450,9 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
         const Plan p = planFromString(plan->second, trained);
         ExportOptions eo;
         eo.mode = ExportMode::Deploy;
-        if (p.settings.latency_aware) // forms timed in the runtime the plan was timed in (and its batch)
-            eo.runtime = runtimeFromString(p.settings.latency_runtime).value_or(Runtime::Frozen);
+        // forms timed in the plan's runtime (and batch), as gkp export does; a kept block pattern is
+        // saved without latency awareness but keeps its runtime
+        eo.runtime = runtimeFromString(p.settings.latency_runtime).value_or(Runtime::Frozen);
         result.deploy_export = exportModel(trained, p, deployOutput, eo);
     }
     return result;
