@@ -405,7 +405,7 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
 
     // A masked-dense trainable (exported so because it trains faster) has the original's
     // architecture with the pruned kernels at zero: its deploy output is exported from it like
-    // any model, in the fast deploy forms, verified against it, after the trainable is written.
+    // any model, in the fast deploy forms, verified against it, before the trainable is committed.
     const bool reexport = !deployOutput.empty() && result.pruned.layers > 0 && result.pruned.masked == result.pruned.layers;
     torch::jit::Module deploy;
     if (!deployOutput.empty() && !reexport) {
@@ -428,6 +428,19 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
         module.save(tmp, files);
         if (!tmpDeploy.empty())
             deploy.save(tmpDeploy, files);
+        if (reexport) { // from the trained file, before it is committed: both or nothing
+            LoadOptions lo;
+            lo.input_shape = model.inventory().input_shape;
+            lo.written_as = "the fine-tuned model " + output;
+            const Model trained = Model::load(tmp, lo);
+            const Plan p = planFromString(plan->second, trained);
+            ExportOptions eo;
+            eo.mode = ExportMode::Deploy;
+            // forms timed in the plan's runtime (and batch), as gkp export does; a kept block pattern
+            // is saved without latency awareness but keeps its runtime
+            eo.runtime = runtimeFromString(p.settings.latency_runtime).value_or(Runtime::Frozen);
+            result.deploy_export = exportModel(trained, p, deployOutput, eo);
+        }
         commitTemporary(tmp, output);
         if (!tmpDeploy.empty())
             commitTemporary(tmpDeploy, deployOutput);
@@ -441,19 +454,6 @@ FinetuneResult finetuneFile(const std::string &exported, const Dataset &train, c
         if (!tmpDeploy.empty())
             removeTemporary(tmpDeploy);
         throw;
-    }
-    if (reexport) {
-        LoadOptions lo;
-        lo.input_shape = model.inventory().input_shape;
-        lo.written_as = "the fine-tuned model " + output;
-        const Model trained = Model::load(output, lo);
-        const Plan p = planFromString(plan->second, trained);
-        ExportOptions eo;
-        eo.mode = ExportMode::Deploy;
-        // forms timed in the plan's runtime (and batch), as gkp export does; a kept block pattern is
-        // saved without latency awareness but keeps its runtime
-        eo.runtime = runtimeFromString(p.settings.latency_runtime).value_or(Runtime::Frozen);
-        result.deploy_export = exportModel(trained, p, deployOutput, eo);
     }
     return result;
 }
